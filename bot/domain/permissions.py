@@ -1,0 +1,94 @@
+"""The one permission table: what each role may do. Every handler asks it before acting.
+
+Commands map to actions, so `/help` and Telegram's command menu list exactly what a role may use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.roles import Role
+
+
+class Action(StrEnum):
+    """Everything a member of staff can ask the bot to do."""
+
+    HELP = "help"
+    WHOAMI = "whoami"
+    SWITCH_LANGUAGE = "switch_language"
+    INVITE_STAFF = "invite_staff"
+    APPROVE_STAFF = "approve_staff"
+
+
+_EVERYONE = frozenset({Action.HELP, Action.WHOAMI, Action.SWITCH_LANGUAGE})
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.WORKER: _EVERYONE,
+    Role.CASE_MANAGER: _EVERYONE,
+    Role.SUPERVISOR: _EVERYONE | {Action.INVITE_STAFF, Action.APPROVE_STAFF},
+    Role.SECRETARIAT: _EVERYONE,
+    Role.ADMIN: _EVERYONE | {Action.INVITE_STAFF, Action.APPROVE_STAFF},
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A chat command and the action it performs."""
+
+    name: str
+    action: Action
+
+
+# In the order /help and the command menu show them.
+COMMANDS: tuple[Command, ...] = (
+    Command("help", Action.HELP),
+    Command("whoami", Action.WHOAMI),
+    Command("invite", Action.INVITE_STAFF),
+    Command("lang", Action.SWITCH_LANGUAGE),
+)
+
+
+def may(role: Role, action: Action) -> bool:
+    """Whether a member of staff with `role` may perform `action`."""
+    return action in PERMISSIONS[role]
+
+
+def commands_for(role: Role) -> tuple[Command, ...]:
+    """The commands a role may use, in menu order."""
+    return tuple(command for command in COMMANDS if may(role, command.action))
+
+
+# Who may invite whom. A supervisor grows their own center's team and the network workers of the
+# districts the center covers; the bureau's administrators may invite anyone.
+INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    Role.ADMIN: (Role.WORKER, Role.CASE_MANAGER, Role.SUPERVISOR, Role.SECRETARIAT, Role.ADMIN),
+    Role.SUPERVISOR: (Role.WORKER, Role.CASE_MANAGER),
+}
+
+
+def may_invite(inviter: Role, invitee: Role) -> bool:
+    return invitee in INVITABLE_ROLES.get(inviter, ())
+
+
+def may_approve(
+    *,
+    approver_role: Role,
+    approver_unit: str | None,
+    applicant_role: Role,
+    applicant_unit: str | None,
+    centers_of_applicant_unit: frozenset[str],
+) -> bool:
+    """Whether the approver may decide an application.
+
+    Administrators decide any application. A supervisor decides applications for their own
+    center and for network units in the districts their center covers — the same people a
+    supervisor may invite. Everything else waits for an administrator.
+    """
+    if approver_role is Role.ADMIN:
+        return True
+    if approver_role is not Role.SUPERVISOR or approver_unit is None:
+        return False
+    if applicant_role not in INVITABLE_ROLES[Role.SUPERVISOR]:
+        return False
+    return applicant_unit == approver_unit or approver_unit in centers_of_applicant_unit
