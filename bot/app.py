@@ -1,0 +1,105 @@
+"""The one factory of the running bot: services from settings, and the Application around them."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot.accounts import Accounts
+from bot.config import Settings
+from bot.jurisdictions import load_jurisdiction
+from bot.keys import Keyring
+from bot.render import LOCALES, Texts
+from bot.services import Services
+from handlers import register_all
+from storage import open_database
+from storage.migrate import upgrade
+from storage.records import UnitRecord
+from storage.repositories import meta, units
+
+log = logging.getLogger(__name__)
+PUBLIC_COMMANDS = ("start", "help")
+
+
+async def open_services(settings: Settings) -> Services:
+    """Load the jurisdiction, migrate the database and mirror the units into it."""
+    jurisdiction = load_jurisdiction(settings.jurisdiction_path)
+    db = open_database(settings.database_url)
+    try:
+        await upgrade(db)
+        async with db.write() as conn:
+            await units.sync(
+                conn,
+                [
+                    UnitRecord(id=u.id, name=u.name, kind=u.kind, role=u.role.value, active=True)
+                    for u in jurisdiction.units
+                ],
+            )
+    except BaseException:
+        await db.close()
+        raise
+    keyring = Keyring(settings.secret_key.reveal())
+    return Services(
+        settings=settings,
+        db=db,
+        jurisdiction=jurisdiction,
+        texts=Texts(),
+        keyring=keyring,
+        accounts=Accounts(db, jurisdiction, keyring, settings.invite_ttl),
+    )
+
+
+def build_application(
+    services: Services,
+    *,
+    api_base_url: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The python-telegram-bot Application with every handler installed."""
+    settings = services.settings
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token.reveal())
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_announce_bot)
+    )
+    base = api_base_url or settings.api_base_url
+    if base:
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+    application.bot_data["services"] = services
+    register_all(application)
+    return application
+
+
+async def _announce_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """At start: the public command menu, and the bot's username for `safetynet invite`."""
+    services = application.bot_data["services"]
+    assert isinstance(services, Services)
+    for locale in LOCALES:
+        commands = [
+            BotCommand(name, services.text(locale, f"command.{name}")) for name in PUBLIC_COMMANDS
+        ]
+        await application.bot.set_my_commands(
+            commands,
+            scope=BotCommandScopeDefault(),
+            language_code=None if locale == "zh_TW" else locale,
+        )
+    async with services.db.write() as conn:
+        await meta.put(conn, "bot_username", application.bot.username)
+    log.info("bot @%s ready", application.bot.username)

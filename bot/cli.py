@@ -1,0 +1,122 @@
+"""The `safetynet` command line: run, invite, migrate, backup.
+
+Every command reads settings from the environment (see README) and reports problems in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.accounts import InviteProblem
+from bot.app import open_services
+from bot.config import Settings, SettingsError, load_settings
+from bot.domain.roles import Role, UnitRole
+from bot.jurisdictions import JurisdictionError
+from bot.logs import configure_logging
+from bot.render import roc_datetime
+from bot.runner import PortInUseError, run
+from storage import open_database
+from storage.engine import backup_sqlite, sqlite_path
+from storage.migrate import upgrade
+from storage.repositories import meta
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="safetynet", description="社安網協作機器人")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start the bot (sandbox mode without a token)")
+    run.add_argument("--port", type=int, default=None, help="sandbox port (default 8081)")
+    invite = commands.add_parser("invite", help="print a one-time invite code")
+    invite.add_argument("--role", required=True, choices=[role.value for role in Role])
+    invite.add_argument("--unit", default=None, help="unit id from the jurisdiction file")
+    commands.add_parser("migrate", help="bring the database to the newest schema")
+    backup = commands.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("path", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(sandbox_port=getattr(args, "port", None))
+    except SettingsError as error:
+        print(f"safetynet: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, [settings.token.reveal(), settings.secret_key.reveal()])
+    commands: dict[str, Callable[[], int]] = {
+        "run": lambda: _run(settings),
+        "invite": lambda: asyncio.run(_invite(settings, Role(args.role), args.unit)),
+        "migrate": lambda: asyncio.run(_migrate(settings)),
+        "backup": lambda: _backup(settings, args.path),
+    }
+    try:
+        return commands[args.command]()
+    except JurisdictionError as error:
+        print(f"safetynet: jurisdiction file: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(settings: Settings) -> int:
+    try:
+        asyncio.run(run(settings, lambda line: print(line, flush=True)))
+    except PortInUseError as error:
+        print(f"safetynet: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _invite(settings: Settings, role: Role, unit_id: str | None) -> int:
+    services = await open_services(settings)
+    try:
+        jurisdiction = services.jurisdiction
+        unit = jurisdiction.unit(unit_id)
+        if unit_id and unit is None:
+            print(f"safetynet: no unit {unit_id!r} in the jurisdiction file", file=sys.stderr)
+            return 2
+        if unit is None and role is Role.ADMIN:
+            unit = next(u for u in jurisdiction.units if u.role is UnitRole.BUREAU)
+        result = await services.accounts.issue_invite(issuer=None, role=role, unit=unit)
+        if isinstance(result, InviteProblem):
+            print(f"safetynet: a {role.value} cannot belong to {unit_id}", file=sys.stderr)
+            return 2
+        async with services.db.read() as conn:
+            username = await meta.get(conn, "bot_username")
+        print(f"invite code: {result.code}")
+        print(f"role: {role.value}   unit: {unit.name if unit else '(the person picks)'}")
+        print(f"valid until {roc_datetime(result.invite.expires_at)} (Asia/Taipei), once")
+        if settings.sandbox or not username:
+            print(f"send to the bot: /start {result.code}")
+        else:
+            print(f"link: https://t.me/{username}?start={result.code}")
+        return 0
+    finally:
+        await services.db.close()
+
+
+async def _migrate(settings: Settings) -> int:
+    db = open_database(settings.database_url)
+    try:
+        revision = await upgrade(db)
+    finally:
+        await db.close()
+    print(f"database at revision {revision}")
+    return 0
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    source = sqlite_path(settings.database_url)
+    if source is None or not source.exists():
+        print("safetynet: backup copies a SQLite database file; none found", file=sys.stderr)
+        return 2
+    result = backup_sqlite(source, target)
+    if result != "ok":
+        print(f"safetynet: the copy failed its integrity check: {result}", file=sys.stderr)
+        return 1
+    print(f"backup written to {target} (integrity check: ok)")
+    return 0

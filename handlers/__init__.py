@@ -1,0 +1,21 @@
+"""Telegram adapters: one module per conversation, each exposing `register(application)`.
+
+Handlers only talk and ask: the rules are in `bot.domain`, the work in `bot` services.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import account, approvals, errors, fallback, gate, invites, registration
+
+
+def register_all(application: Application) -> None:  # type: ignore[type-arg]
+    """Install every handler in the order updates should meet them."""
+    gate.register(application)
+    registration.register(application)
+    approvals.register(application)
+    invites.register(application)
+    account.register(application)
+    fallback.register(application)
+    errors.register(application)

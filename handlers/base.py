@@ -1,0 +1,117 @@
+"""What every handler shares: the services, the caller, replies, keyboards and the permission check.
+
+Handlers never decide permissions themselves: `requires(action)` asks the permission table.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.accounts import Staff
+from bot.domain.permissions import Action, commands_for, may
+from bot.services import Services
+
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+StaffHandler = Callable[[Update, Context, Staff], Coroutine[Any, Any, None]]
+Button = tuple[str, str]  # (label, callback data)
+
+
+def services_of(context: Context) -> Services:
+    found = context.bot_data.get("services")
+    if not isinstance(found, Services):
+        raise RuntimeError("the application was not built by bot.app.build_application")
+    return found
+
+
+async def caller_of(update: Update, context: Context) -> Staff | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return await services_of(context).accounts.by_telegram_id(user.id)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def in_rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+async def reply(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer in the chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(text, reply_markup=markup)
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Acknowledge a button press (Telegram shows a spinner until this is done)."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except TelegramError:
+        # An old query can no longer be answered; the press itself was still handled.
+        return
+
+
+def requires(action: Action) -> Callable[[StaffHandler], Handler]:
+    """Run the handler only for an active member of staff whose role may perform `action`."""
+
+    def decorate(handler: StaffHandler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: Context) -> None:
+            services = services_of(context)
+            member = await caller_of(update, context)
+            if member is None or not member.active:
+                return  # the gate has already answered people who are not active staff
+            if not may(member.role, action):
+                await services.accounts.record(f"command.{action.value}", "denied", member=member)
+                text = services.text(
+                    member, "common.not_allowed", role=services.role_name(member, member.role)
+                )
+                if update.callback_query is not None:
+                    await answer(update.callback_query, text, alert=True)
+                else:
+                    await reply(update, text)
+                return
+            await handler(update, context, member)
+
+        return guarded
+
+    return decorate
+
+
+async def show_commands(context: Context, member: Staff) -> None:
+    """Telegram's command menu for this person: only what their role may use, in their language."""
+    services = services_of(context)
+    commands = [
+        BotCommand(command.name, services.text(member, f"command.{command.name}"))
+        for command in commands_for(member.role)
+    ]
+    try:
+        await context.bot.set_my_commands(
+            commands, scope=BotCommandScopeChat(member.telegram_user_id)
+        )
+    except TelegramError:
+        # The menu is a convenience; /help always lists the same commands.
+        return

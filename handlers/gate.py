@@ -1,0 +1,131 @@
+"""The door: every update meets it first. Only active staff in a private chat get further.
+
+Strangers get one short polite answer (how to obtain an invite) and nothing else; people who are
+registering are led back to their next step; group chats get no case features at all. Every
+refusal is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot.accounts import Staff
+from bot.domain.roles import StaffStatus
+from bot.render import locale_for
+from handlers.base import Context, answer, caller_of, reply, services_of
+from handlers.registration import ask_next_step, receive_name
+
+GATE_GROUP = -1
+STATUS_MESSAGES = {
+    StaffStatus.PENDING: "common.pending",
+    StaffStatus.REJECTED: "common.rejected",
+    StaffStatus.SUSPENDED: "common.suspended",
+}
+
+
+def _is_start_with_code(update: Update) -> bool:
+    message = update.message
+    return (
+        _is_command(update, "start")
+        and message is not None
+        and len((message.text or "").split()) >= 2
+    )
+
+
+def _is_command(update: Update, name: str | None = None) -> bool:
+    message = update.message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return False
+    return name is None or message.text.split()[0].split("@")[0] == f"/{name}"
+
+
+async def guard(update: Update, context: Context) -> None:
+    """Let active staff through; answer everyone else here and stop the update."""
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or user is None or (update.message is None and update.callback_query is None):
+        raise ApplicationHandlerStop  # edits, joins and other chatter are not for us
+    if chat.type != ChatType.PRIVATE:
+        await _refuse_group(update, context)
+        raise ApplicationHandlerStop
+    member = await caller_of(update, context)
+    if member is not None and member.active:
+        return
+    if member is not None and member.status is StaffStatus.REGISTERING:
+        await _route_registration(update, context, member)
+        return
+    if _is_start_with_code(update) and (
+        member is None or member.status in (StaffStatus.REJECTED, StaffStatus.SUSPENDED)
+    ):
+        return  # a new invite: registration decides
+    await _refuse(update, context, member)
+    raise ApplicationHandlerStop
+
+
+async def _route_registration(update: Update, context: Context, member: Staff) -> None:
+    """Someone registering: /start and registration buttons go on; any other message is the
+    answer to the current question; other commands and buttons wait until registration is done."""
+    query = update.callback_query
+    if _is_command(update, "start") or (query and (query.data or "").startswith("reg:")):
+        return
+    if update.message is not None and not _is_command(update):
+        await receive_name(update, context)
+    else:
+        await _finish_first(update, context, member)
+    raise ApplicationHandlerStop
+
+
+async def _refuse(update: Update, context: Context, member: Staff | None) -> None:
+    services = services_of(context)
+    user = update.effective_user
+    assert user is not None
+    key = STATUS_MESSAGES.get(member.status, "common.not_registered") if member else None
+    locale = member.locale if member else locale_for(user.language_code)
+    await services.accounts.record(
+        "access.denied",
+        "denied",
+        member=member,
+        telegram_user_id=user.id,
+        detail={"status": member.status.value if member else "unregistered"},
+    )
+    text = services.text(locale, key or "common.not_registered")
+    if update.callback_query is not None:
+        await answer(update.callback_query, text, alert=True)
+    else:
+        await reply(update, text)
+
+
+async def _finish_first(update: Update, context: Context, member: Staff) -> None:
+    services = services_of(context)
+    if update.callback_query is not None:
+        await answer(update.callback_query, services.text(member, "registration.finish_first"))
+        return
+    await reply(update, services.text(member, "registration.finish_first"))
+    await ask_next_step(update, context, member)
+
+
+async def _refuse_group(update: Update, context: Context) -> None:
+    """In a group: no case features. Answer commands and button presses once, ignore chatter."""
+    services = services_of(context)
+    user = update.effective_user
+    assert user is not None
+    locale = locale_for(user.language_code)
+    query = update.callback_query
+    if query is None and not _is_command(update):
+        return
+    await services.accounts.record(
+        "access.denied",
+        "denied",
+        telegram_user_id=user.id,
+        detail={"reason": "group_chat"},
+    )
+    if query is not None:
+        await answer(query, services.text(locale, "common.private_only"), alert=True)
+    else:
+        await reply(update, services.text(locale, "common.private_only"))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, guard), group=GATE_GROUP)

@@ -1,0 +1,30 @@
+"""Every role tries every command: what the permission table allows answers, the rest is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.permissions import COMMANDS, Command, may
+from bot.domain.roles import Role
+from tests.transcript import World, active_member
+
+pytestmark = pytest.mark.e2e
+
+UNIT_OF = {
+    Role.WORKER: "police-zhongli",
+    Role.CASE_MANAGER: "fsc-zhongli",
+    Role.SUPERVISOR: "fsc-zhongli",
+    Role.SECRETARIAT: "office-zhongli",
+    Role.ADMIN: "sab",
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_each_role_meets_the_permission_table(world: World, role: Role) -> None:
+    person = await active_member(world, role, UNIT_OF[role], f"測試{role.value}")
+    commands: tuple[Command, ...] = COMMANDS
+    for command in commands:
+        replies = await person.says(f"/{command.name}")
+        assert replies, f"no answer to /{command.name}"
+        refused = "不能使用這項功能" in replies[-1].text
+        assert refused is not may(role, command.action), (role, command.name, replies[-1].text)

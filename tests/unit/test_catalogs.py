@@ -1,0 +1,79 @@
+"""Every message the code uses exists in zh_TW (the default), and English has the same keys."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.domain.permissions import COMMANDS
+from bot.domain.roles import Role, StaffStatus
+from bot.render import LOCALES, Texts, roc_date, roc_datetime
+
+# Literal keys: services.text(x, "registration.ask_name") and friends.
+_KEY = re.compile(r"""text\(\s*[\w.]+,\s*f?["']([a-z_]+\.[a-zA-Z_.{}]+)["']""")
+
+
+def _used_keys() -> set[str]:
+    keys: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            keys.update(_KEY.findall(path.read_text(encoding="utf-8")))
+    return keys
+
+
+def _expand(key: str) -> set[str]:
+    """f-string keys are expanded over the values they can take."""
+    values = {
+        "{role}": [r.value for r in Role],
+        "{member.role}": [r.value for r in Role],
+        "{command.name}": [c.name for c in COMMANDS],
+        "{name}": [c.name for c in COMMANDS] + ["start"],
+        "{locale}": list(LOCALES),
+        "{member.locale}": list(LOCALES),
+        "{member.status.value}": [s.value for s in StaffStatus],
+        "{problem.value}": ["empty", "too_long", "no_letters", "multiline", "looks_like_command"],
+    }
+    for placeholder, options in values.items():
+        if placeholder in key:
+            return {key.replace(placeholder, option) for option in options}
+    assert "{" not in key, f"teach this test the placeholder in {key}"
+    return {key}
+
+
+def test_the_code_uses_keys_and_they_all_exist_in_zh_tw() -> None:
+    texts = Texts()
+    used = {expanded for key in _used_keys() for expanded in _expand(key)}
+    assert len(used) > 30
+    missing = used - texts.keys("zh_TW")
+    assert not missing, f"zh_TW lacks {sorted(missing)}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_locale_has_the_same_messages(locale: str) -> None:
+    texts = Texts()
+    assert texts.keys(locale) == texts.keys("zh_TW")
+
+
+def test_a_missing_zh_tw_message_is_caught(tmp_path: Path) -> None:
+    for locale in LOCALES:
+        source = (PROJECT_ROOT / "templates" / f"{locale}.toml").read_text(encoding="utf-8")
+        if locale == "zh_TW":
+            source = source.replace('text_expected = "請以文字回覆。"', "")
+        (tmp_path / f"{locale}.toml").write_text(source, encoding="utf-8")
+    texts = Texts(tmp_path)
+    assert texts.keys("en") - texts.keys("zh_TW") == {"common.text_expected"}
+
+
+def test_messages_escape_what_people_type() -> None:
+    rendered = Texts().render("zh_TW", "registration.welcome", role="<b>x</b>&", unit=None)
+    assert "&lt;b&gt;x&lt;/b&gt;&amp;" in rendered
+
+
+def test_dates_are_written_in_the_roc_calendar() -> None:
+    assert roc_date(date(2026, 3, 5)) == "115/03/05"
+    # 2026-03-04 18:30 UTC is already the 5th in Taipei.
+    assert roc_datetime(datetime(2026, 3, 4, 18, 30, tzinfo=UTC)) == "115/03/05 02:30"
