@@ -72,7 +72,6 @@ def build_application(
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .post_init(_announce_bot)
     )
     base = api_base_url or settings.api_base_url
     if base:
@@ -87,8 +86,9 @@ def build_application(
     return application
 
 
-async def _announce_bot(application: Application) -> None:  # type: ignore[type-arg]
-    """At start: the public command menu, and the bot's username for `safetynet invite`."""
+async def announce_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """After `initialize()`: the public command menu, and the bot's username for
+    `safetynet invite`. Every run mode calls it once before taking updates."""
     services = application.bot_data["services"]
     assert isinstance(services, Services)
     for locale in LOCALES:

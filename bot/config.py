@@ -117,8 +117,10 @@ def load_settings(
     default_db = var_dir / ("sandbox.db" if sandbox else "safetynet.db")
     database_url = env.get("SAFETYNET_DATABASE_URL") or f"sqlite+aiosqlite:///{default_db}"
 
+    api_base_url = env.get("TELEGRAM_API_BASE_URL") or None
     webhook_url = env.get("SAFETYNET_WEBHOOK_URL") or None
-    if webhook_url and not webhook_url.startswith("https://"):
+    # Telegram delivers webhooks over https only; a local Bot API server may use plain http.
+    if webhook_url and api_base_url is None and not webhook_url.startswith("https://"):
         raise SettingsError("SAFETYNET_WEBHOOK_URL must be an https:// address")
     webhook_secret = env.get("SAFETYNET_WEBHOOK_SECRET") or None
 
@@ -129,7 +131,7 @@ def load_settings(
         database_url=database_url,
         jurisdiction_path=Path(env.get("SAFETYNET_JURISDICTION") or DEFAULT_JURISDICTION),
         var_dir=var_dir,
-        api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+        api_base_url=api_base_url,
         webhook_url=webhook_url,
         webhook_listen=env.get("SAFETYNET_WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=_env_int(env, "SAFETYNET_WEBHOOK_PORT", 8443, 1, 65535),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import uvicorn
 
-from bot.app import build_application, open_services
+from bot.app import announce_bot, build_application, open_services
 from bot.config import Settings
 from bot.services import Services
 from sandbox import create_app
@@ -53,6 +53,7 @@ async def _run_telegram(services: Services, announce: Announce) -> None:
     application = build_application(services)
     stop = _stop_event()
     async with application:
+        await announce_bot(application)
         await application.start()
         updater = application.updater
         assert updater is not None
@@ -107,6 +108,7 @@ async def _run_sandbox(services: Services, announce: Announce) -> None:
     stop = _stop_event()
     try:
         async with application:
+            await announce_bot(application)
             await application.start()
             updater = application.updater
             assert updater is not None

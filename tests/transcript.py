@@ -17,7 +17,7 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.accounts import IssuedInvite
-from bot.app import build_application, open_services
+from bot.app import announce_bot, build_application, open_services
 from bot.config import Settings
 from bot.domain.roles import Role
 from bot.services import Services
@@ -153,6 +153,7 @@ class World:
             get_updates_request=request(),
         )
         await self.application.initialize()
+        await announce_bot(self.application)
         await self.application.start()
         assert self.application.updater is not None
         await self.application.updater.start_polling(poll_interval=0.0, timeout=1)

@@ -28,3 +28,22 @@ async def test_each_role_meets_the_permission_table(world: World, role: Role) ->
         assert replies, f"no answer to /{command.name}"
         refused = "不能使用這項功能" in replies[-1].text
         assert refused is not may(role, command.action), (role, command.name, replies[-1].text)
+
+
+async def test_the_command_menu_follows_the_role_and_language(world: World) -> None:
+    supervisor = await active_member(world, Role.SUPERVISOR, "fsc-bade", "林督導")
+    worker = await active_member(world, Role.WORKER, "police-bade", "王警員")
+    await worker.says("/lang")
+    await worker.presses("English")
+    (bot,) = (await world.http.get("/sandbox/bots")).json()
+    menus = bot["commands"]
+
+    def names(scope: str) -> list[str]:
+        return [command["command"] for command in menus[scope]]
+
+    assert names("default") == ["start", "help"]
+    assert menus["default"][0]["description"] == "開始使用／輸入邀請碼"
+    assert menus["default/en"][0]["description"] == "Start / enter an invite code"
+    assert names(f"chat:{supervisor.user_id}") == ["help", "whoami", "invite", "lang"]
+    assert names(f"chat:{worker.user_id}") == ["help", "whoami", "lang"]
+    assert menus[f"chat:{worker.user_id}"][0]["description"] == "What I can do for you"

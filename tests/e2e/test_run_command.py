@@ -1,95 +1,185 @@
-"""`safetynet run` without a token: the sandbox and the bot start, and a person can register
-over loopback HTTP exactly as the README says."""
+"""The `safetynet` command as people run it, each in its own process over loopback HTTP.
+
+Sandbox mode exactly as the README says; a token-bearing deployment polling or taking webhooks
+from a Bot API server (our sandbox standing in for Telegram) — with the token in no log line.
+"""
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.processes import CLEAN_ENV, bot_messages, free_port, invite, running, wait_for_sandbox
+
 pytestmark = pytest.mark.e2e
 
-TOKEN_FREE_ENV = {
-    key: value
-    for key, value in os.environ.items()
-    if not key.startswith(("TELEGRAM_", "SAFETYNET_"))
-}
+TOKEN = "7000000007:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+SECRET = "an-operator-secret-key-of-sufficient-length-0123"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def register_admin(base: str, code: str) -> list[dict[str, object]]:
+    with httpx.Client(base_url=base, timeout=10) as client:
+        client.post("/sandbox/users", json={"id": 1001, "first_name": "陳科長"}).raise_for_status()
+        client.post("/sandbox/messages", json={"user_id": 1001, "text": f"/start {code}"})
+        bot_messages(client, 1001, 2)
+        client.post("/sandbox/messages", json={"user_id": 1001, "text": "陳科長"})
+        return bot_messages(client, 1001, 3)
 
 
-@pytest.fixture
-def running_bot(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def test_sandbox_mode_lets_a_newcomer_register_the_first_admin(tmp_path: Path) -> None:
     port = free_port()
-    env = {**TOKEN_FREE_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var")}
-    process = subprocess.Popen(  # noqa: S603 — our own command
-        [sys.executable, "-m", "bot", "run", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            banner.append(line)
-            if "Ctrl-C" in line:
-                break
-        text = "".join(banner)
-        assert "sandbox mode" in text, text
-        assert f"127.0.0.1:{port}" in text
-        yield f"http://127.0.0.1:{port}", env
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        if process.stdout is not None:
-            process.stdout.close()
-    assert process.returncode == 0
+    env = {**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var")}
+    with running(["bot", "run", "--port", str(port)], env) as bot:
+        banner = bot.read_until("Ctrl-C")
+        assert "sandbox mode" in banner
+        assert f"http://127.0.0.1:{port}" in banner
+        code = invite(["--role", "admin"], env)
+        said = register_admin(f"http://127.0.0.1:{port}", code)
+        assert "註冊完成" in str(said[-1]["text"])
+    assert bot.process.returncode == 0
+    assert (tmp_path / "var" / "sandbox.db").exists()
+    assert (tmp_path / "var" / "secret.key").stat().st_mode & 0o777 == 0o600
 
 
-def wait_for_bot(client: httpx.Client, user_id: int, count: int) -> list[dict[str, object]]:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        payload = client.get(f"/sandbox/chats/{user_id}/messages").json()
-        items = payload["messages"] if isinstance(payload, dict) else payload
-        said = [item for item in items if item["from"] == "bot"]
-        if len(said) >= count:
-            return said
-        time.sleep(0.05)
-    raise AssertionError(f"the bot said only {items}")
+def test_a_busy_port_is_explained(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var")}
+    with running(["sandbox", "--port", str(port)], env):
+        wait_for_sandbox(f"http://127.0.0.1:{port}")
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "bot", "run", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "already in use" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
-def test_a_newcomer_registers_the_first_admin(running_bot: tuple[str, dict[str, str]]) -> None:
-    base, env = running_bot
-    invite = subprocess.run(
-        [sys.executable, "-m", "bot", "invite", "--role", "admin"],
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_with_a_token_the_bot_serves_and_never_logs_the_token(tmp_path: Path, mode: str) -> None:
+    api_port = free_port()
+    base = f"http://127.0.0.1:{api_port}"
+    env = {
+        **CLEAN_ENV,
+        "SAFETYNET_VAR_DIR": str(tmp_path / "var"),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "SAFETYNET_SECRET_KEY": SECRET,
+        "TELEGRAM_API_BASE_URL": base,
+        "SAFETYNET_LOG_LEVEL": "DEBUG",
+    }
+    if mode == "webhook":
+        hook_port = free_port()
+        env |= {
+            "SAFETYNET_WEBHOOK_URL": f"http://127.0.0.1:{hook_port}/telegram",
+            "SAFETYNET_WEBHOOK_PORT": str(hook_port),
+            "SAFETYNET_WEBHOOK_SECRET": "webhook-secret-123",
+        }
+    with running(["sandbox", "--port", str(api_port)], CLEAN_ENV):
+        wait_for_sandbox(base)
+        with running(["bot", "run"], env) as bot:
+            bot.read_until("webhook mode" if mode == "webhook" else "connected to Telegram")
+            code = invite(["--role", "admin"], env)
+            said = register_admin(base, code)
+            assert "註冊完成" in str(said[-1]["text"])
+        output = bot.rest_of_output()
+    assert (tmp_path / "var" / "safetynet.db").exists()
+    assert not (tmp_path / "var" / "secret.key").exists()
+    assert TOKEN not in output
+    assert TOKEN.split(":")[1] not in output
+    assert SECRET not in output
+    assert "DEBUG" in output  # the log was as verbose as it gets
+
+
+def test_the_invite_command_prints_the_deep_link_once_the_bot_is_known(tmp_path: Path) -> None:
+    api_port = free_port()
+    base = f"http://127.0.0.1:{api_port}"
+    env = {
+        **CLEAN_ENV,
+        "SAFETYNET_VAR_DIR": str(tmp_path / "var"),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "SAFETYNET_SECRET_KEY": SECRET,
+        "TELEGRAM_API_BASE_URL": base,
+    }
+    with running(["sandbox", "--port", str(api_port)], CLEAN_ENV):
+        wait_for_sandbox(base)
+        with running(["bot", "run"], env) as bot:
+            bot.read_until("connected to Telegram")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "invite", "--role", "worker", "--unit", "police-bade"],
         env=env,
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     )
-    code = invite.stdout.split("/start ")[1].split()[0]
-    with httpx.Client(base_url=base, timeout=10) as client:
-        client.post("/sandbox/users", json={"id": 1001, "first_name": "陳科長"}).raise_for_status()
-        client.post("/sandbox/messages", json={"user_id": 1001, "text": f"/start {code}"})
-        wait_for_bot(client, 1001, 2)
-        client.post("/sandbox/messages", json={"user_id": 1001, "text": "陳科長"})
-        said = wait_for_bot(client, 1001, 3)
-    assert "註冊完成" in str(said[-1]["text"])
+    assert "https://t.me/sandbox_7000000007_bot?start=" in result.stdout
+    assert "桃園市政府警察局八德分局" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["invite", "--role", "worker", "--unit", "nowhere"], "no unit 'nowhere'"),
+        (["invite", "--role", "case_manager", "--unit", "police-bade"], "cannot belong"),
+    ],
+)
+def test_shell_mistakes_get_one_line(tmp_path: Path, args: list[str], says: str) -> None:
+    env = {**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var")}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path: Path) -> None:
+    env = {**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var"), "TELEGRAM_BOT_TOKEN": TOKEN}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "SAFETYNET_SECRET_KEY is required" in result.stderr
+    assert TOKEN not in result.stderr
+
+
+def test_migrate_and_backup(tmp_path: Path) -> None:
+    env = {**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var")}
+    migrated = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "revision 0001" in migrated.stdout
+    target = tmp_path / "copies" / "backup.db"
+    backup = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bot", "backup", str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "integrity check: ok" in backup.stdout
+    assert target.exists()
