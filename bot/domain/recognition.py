@@ -1,0 +1,812 @@
+"""The recogniser: a referral typed in free zh-TW text becomes a draft of the plan's facts.
+
+Rule-based and fast: the text is redacted first, then read only by precompiled patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.domain.jurisdiction import Jurisdiction
+from bot.domain.redaction import (
+    COMMON_SURNAMES,
+    COMPOUND_SURNAMES,
+    RedactionKind,
+    mask_name,
+    redact,
+)
+from bot.domain.referral_rules import (
+    Category,
+    Facts,
+    Household,
+    Need,
+    PriorityFlag,
+    eligible_categories,
+    mandatory_report,
+    priority_flags,
+)
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A draft for the worker to confirm: nothing here is decided until a person says so."""
+
+    district: str | None
+    village: str | None
+    alias: str | None  # always masked (王○明, 陳○○), never a full name
+    household: Household
+    facts: Facts
+    needs: tuple[Need, ...]
+    categories: tuple[Category, ...]
+    priority_flags: tuple[PriorityFlag, ...]
+    mandatory_report: bool
+    redacted_text: str
+    removed: tuple[RedactionKind, ...]
+
+    def to_json(self, id: object) -> dict[str, object]:
+        """The output contract of `safetynet recognise`: one JSON object per message."""
+        return {
+            "id": id,
+            "district": self.district,
+            "categories": [str(c) for c in self.categories],
+            "priority_flags": [str(f) for f in self.priority_flags],
+            "mandatory_report": self.mandatory_report,
+            "needs": [str(n) for n in self.needs],
+            "household": {
+                "children_under_6": self.household.children_under_6,
+                "elders_65_plus": self.household.elders_65_plus,
+                "disabled": self.household.disabled,
+            },
+            "redacted_text": self.redacted_text,
+        }
+
+
+# --- clauses and negation ----------------------------------------------------------------
+
+_CLAUSE_MARK = re.compile(r"[，,。；;！!？?\n]")
+_SENTENCE_MARK = re.compile(r"[。；;！!？?\n]")
+
+# A negation word, then only words that keep the negation alive ("否認有吸毒", "沒有再打人",
+# "無自殺意念"); "無業吸毒" is not negated because 業 ends the negation.
+_NEGATION_BEFORE = re.compile(
+    "(?:沒有|沒|無|否認|未曾|未|不是|並非|並無|非|不曾|從未|從沒|查無|排除|不再|不會|已無)"
+    "(?:有|在|再|曾|過|任何|明顯|發現|疑似|出現|見|申請|去|到|使用|施用|相關|想要|要|被|的|其他)*$"
+)
+# "自殺意念：無", "吸毒史：否".
+_NEGATION_AFTER = re.compile(r"[^，,。；;\n]{0,3}?[：:]\s*(?:無|否|沒有|陰性)")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = 0
+    for mark in _CLAUSE_MARK.finditer(text, 0, pos):
+        start = mark.end()
+    return start
+
+
+def _clause(text: str, pos: int) -> tuple[int, int]:
+    start = _clause_start(text, pos)
+    mark = _CLAUSE_MARK.search(text, pos)
+    return start, mark.start() if mark else len(text)
+
+
+def _sentence(text: str, pos: int) -> tuple[int, int]:
+    start = 0
+    for mark in _SENTENCE_MARK.finditer(text, 0, pos):
+        start = mark.end()
+    end = _SENTENCE_MARK.search(text, pos)
+    return start, end.start() if end else len(text)
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    prefix = text[max(_clause_start(text, start), start - 8) : start]
+    return bool(_NEGATION_BEFORE.search(prefix) or _NEGATION_AFTER.match(text, end))
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Matches of `pattern` that are not negated."""
+    return [m for m in pattern.finditer(text) if not _negated(text, m.start(), m.end())]
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    return bool(_affirmed(pattern, text))
+
+
+# --- people ------------------------------------------------------------------------------
+
+_CHILD_NOUNS = (
+    "男童|女童|幼童|兒童|幼兒|嬰兒|嬰幼兒|新生兒|寶寶|小孩|孩子|小朋友|學生|少年|少女|孫子|孫女|"
+    "雙胞胎"
+)
+_ELDER_NOUNS = (
+    "獨居老人|老人家|老人|長者|老翁|老婦|老奶奶|老爺爺|老先生|老太太|阿嬤|阿媽|阿公|阿祖|"
+    "奶奶|爺爺|外婆|外公|祖母|祖父"
+)
+_CAREGIVER_NOUNS = (
+    "單親媽媽|單親爸爸|媽媽|爸爸|父親|母親|案父|案母|繼父|繼母|養父|養母|監護人|主要照顧者|照顧者|"
+    "同居人|案主|先生|太太|丈夫|妻子|老公|老婆|男友|女友|男子|女子|婦人|家長"
+)
+_OTHER_NOUNS = "兒子|女兒|哥哥|姊姊|姐姐|弟弟|妹妹|舅舅|叔叔|伯伯|姑姑|阿姨|鄰居|朋友|同學"
+_PERSON = re.compile(f"{_ELDER_NOUNS}|{_CAREGIVER_NOUNS}|{_CHILD_NOUNS}|{_OTHER_NOUNS}")
+# People who are not the guardian or main caregiver of the household's children.
+_NOT_CAREGIVER = frozenset(f"{_CHILD_NOUNS}|{_OTHER_NOUNS}".split("|"))
+
+
+def _subject(text: str, pos: int) -> str | None:
+    """The last person named before `pos` in its clause, else in its sentence."""
+    for start in (_clause_start(text, pos), _sentence(text, pos)[0]):
+        people = _PERSON.findall(text, start, pos)
+        if people:
+            return str(people[-1])
+    return None
+
+
+def _by_caregiver(text: str, match: re.Match[str]) -> bool:
+    """Whether a parent or caregiver is the one meant; an unnamed subject is taken to be one."""
+    return _subject(text, match.start()) not in _NOT_CAREGIVER
+
+
+# --- facts -------------------------------------------------------------------------------
+
+_DRUG = re.compile(
+    "吸毒|施用毒品|使用毒品|販毒|販賣毒品|運毒|製毒|毒品(?!危害防制)|毒癮|安非他命|安毒|海洛因|"
+    "K他命|愷他命|大麻|搖頭丸|毒咖啡|藥癮|戒毒|勒戒",
+    re.IGNORECASE,
+)
+_ALCOHOL = re.compile("喝酒|酗酒|酒醉|醉酒|酒後|飲酒|酒癮|喝醉|爛醉|借酒|酒駕")
+_MENTAL_ILLNESS = re.compile(
+    "思覺失調|精神分裂|精神疾病|精神病|精神障礙|精障|精神異常|躁鬱|雙極|憂鬱症|重鬱|焦慮症|強迫症|"
+    "妄想|幻聽|幻覺|精神科|身心科"
+)
+_DISTRESS = re.compile(
+    "情緒[^，,。；\n]{0,2}(?:激動|不穩|低落|失控|崩潰|起伏|困擾)|情緒問題|心情低落|崩潰|憂鬱|焦慮"
+)
+# Not (continuously) treated: 沒持續就醫, 拒絕就醫, 自行停藥 …
+_UNTREATED = re.compile(
+    "(?:沒有?|未|不|拒絕|不願意?|不肯)(?:再)?(?:持續|規律|定期|按時|穩定|繼續|好好)?"
+    "(?:就醫|就診|治療|服藥|吃藥|回診|看診|看醫生)|拒醫|停藥|斷藥|中斷(?:治療|就醫|服藥|回診)|"
+    "藥(?:都)?沒(?:有)?(?:在)?吃|沒在吃藥"
+)
+_SUICIDE = re.compile(
+    "自殺(?!防治)|輕生|燒炭|跳樓|割腕|上吊|吞藥|仰藥|服藥過量|跳河|跳海|臥軌|尋短|想不開|尋死|"
+    "想死|不想活|活不下去|結束(?:自己的)?生命"
+)
+_SELF_HARM = re.compile("自傷|自殘|傷害自己|撞牆")
+_CHILD = "(?:孩子|小孩|兒子|女兒|寶寶|子女|小朋友)(?:們)?"
+# A parent who would take the child along in death: a suicide threat and a child in danger.
+_TAKE_CHILD_ALONG = re.compile(
+    f"帶(?:著)?{_CHILD}(?:一起|一塊)(?:走|死|去死|離開|自殺|燒炭|跳樓|輕生)|"
+    f"帶(?:著)?{_CHILD}(?:去死|自殺|燒炭|跳樓|輕生)|攜子(?:自殺|輕生|尋短)|同歸於盡|"
+    f"(?:和|跟){_CHILD}(?:一起)?(?:去死|死)"
+)
+_CHILD_ENDANGERED = re.compile(
+    "獨留(?:幼兒|孩子|小孩|嬰兒|幼童)|(?:幼兒|孩子|小孩|嬰兒|幼童)(?:被)?(?:獨自|單獨)(?:留)?在家|"
+    f"遺棄|棄養|棄嬰|(?:要|想)(?:殺|掐死|悶死)(?:了|掉)?{_CHILD}|搖晃嬰兒"
+)
+_STRUCK = (
+    "媽媽|爸爸|母親|父親|他|她|人|小孩|孩子|兒子|女兒|太太|老婆|先生|老公|妻子|丈夫|阿嬤|阿公|"
+    "奶奶|爺爺|家人|弟弟|妹妹|哥哥|姊姊|姐姐|案主|案母|案父|案妻|學生|同學|女友|男友|同居人|"
+    "長輩|老人|嬰兒|幼兒"
+)
+# 打 only with a person after it: 打零工, 打電話 and 打算 are not violence.
+_VIOLENCE = re.compile(
+    "家暴|家庭暴力|暴力|施暴|毆打|痛打|打傷|掐|勒(?!戒)|踹|揍|巴掌|拳打腳踢|拿刀|持刀|菜刀|拿剪刀|"
+    "拿槍|持槍|拿棍|刀械|砍|威脅|恐嚇|揚言(?:要)?(?:殺|砍|打|傷|燒)|瘀青|瘀傷|烏青|傷痕|保護令|"
+    f"相對人|被打|(?:動手)?打(?:{_STRUCK})|對(?:{_STRUCK})動手"
+)
+_BRUISE = re.compile("瘀青|瘀傷|烏青|傷痕")
+_ACCIDENT = re.compile("跌倒|摔|撞到|碰撞|車禍")
+_CHILD_ABUSE = re.compile(
+    "虐童|兒虐|虐待(?:孩子|小孩|兒童|兒子|女兒|幼兒)?|不當管教|體罰|"
+    "打(?:小孩|孩子|兒子|女兒|學生|幼兒|嬰兒)"
+)
+# Violence whose object is "him/her" or whose mark is a bruise is abuse when a child is the subject.
+_CHILD_STRUCK = re.compile("打(?:他|她)|瘀青|瘀傷|烏青|傷痕")
+_CHILD_SUBJECT = re.compile("學生|男童|女童|兒童|幼童|小孩|孩子|小朋友|國小|國中|[0-9]{1,2}歲")
+_SEXUAL = re.compile("性侵|猥褻|強制性交|亂倫|性虐|性剝削|性交易|摸(?:下體|胸部|私處)")
+_MISSING = re.compile(
+    "找不到(?:人|孩子|小孩|案家|家長|媽媽|爸爸)|行方不明|下落不明|去向不明|不知去向|行蹤不明|失聯|"
+    "聯繫不上|聯絡不上|人去樓空|查無此人|協尋|失蹤|搬走(?![到去至])|搬離(?![到去至])|不知搬去"
+)
+_FOUND = re.compile("已找到|已尋獲|已聯繫上|已聯絡上|找到了")
+_UNDER6_LIST = re.compile(
+    "[六6]歲以下弱勢兒童|弱勢兒童(?:及少年)?主動關懷|主動關懷(?:方案|名單)|未滿[六6]歲弱勢"
+)
+_VULNERABLE = re.compile(
+    "脆弱家庭|脆家|高風險家庭|開案|服務中|在案|社福中心|家庭服務中心|家服中心|家訪|訪視"
+)
+_RELIEF = re.compile("急難救助|急難紓困|急難金|馬上關懷|急難慰問")
+_ECONOMIC = re.compile(
+    "經濟(?!(?:狀況)?(?:穩定|無虞|尚可|良好|沒問題|還好))|卡債|負債|欠債|債務|欠錢|借錢|缺錢|"
+    "沒(?:有)?錢|貧困|貧窮|低收|付不出|繳不出|積欠|欠繳|斷炊|生活費|生活困難|生活困頓|地下錢莊|"
+    "高利貸|房貸|車貸|收入不穩|沒(?:有)?收入|無收入|入不敷出|房租|租金"
+)
+_UNEMPLOYED = re.compile(
+    "失業|沒(?:有)?工作|無業|待業|無工作|找不到工作|資遣|裁員|解雇|被開除|無固定工作|"
+    "沒有固定工作|工作不穩|零工|臨時工"
+)
+# 經常性失業: odd jobs, often or for long spells out of work (not "recently lost a job").
+_FREQUENTLY_UNEMPLOYED = re.compile(
+    "打零工|零工|臨時工|(?:常常|經常|時常|常|總是|老是)[^，,。；\n]{0,6}?"
+    "(?:沒(?:有)?工作|失業|沒(?:有)?收入|換工作)|經常性失業|長期失業|長期沒(?:有)?工作|"
+    "工作不穩定?|工作斷斷續續|斷斷續續(?:地|的)?工作|有一搭沒一搭|做做停停|時有時無"
+)
+_DISABILITY = re.compile(
+    "身障|身心障礙|障礙手冊|障礙證明|殘障|失能|行動不便|臥床|癱瘓|中風|智能障礙|智障|肢障|視障|"
+    "聽障|精障|洗腎|失智|坐輪椅|截肢|多重障礙|自閉症|腦性麻痺|唐氏症|漸凍|植物人"
+)
+_LEGAL = re.compile(
+    "服刑|在監(?!護)|入監|坐牢|監獄|羈押|看守所|官司|訴訟|法院|開庭|通緝|假釋|緩刑|保護管束|觀護|"
+    "監護權|判刑|入獄|出獄|更生人|刑期"
+)
+_HOUSING = re.compile(
+    "漏水|無處(?:可)?住|無家可歸|沒(?:有)?地方住|露宿|居無定所|街友|遊民|被(?:房東)?趕出|房東趕|"
+    "租屋|房租|租金|居住環境|環境髒亂|屋況|危樓|違建|斷水|斷電|停水|停電|囤積|家中髒亂|住處髒亂|"
+    "借住|寄住|房子(?:很)?(?:破|舊|漏)|屋頂"
+)
+_EDUCATION = re.compile(
+    "學校[^，,。；\n]{0,6}?(?:轉介|反映|通報|反應)|輔導老師|輔導室|導師|缺課|曠課|中輟|輟學|拒學|"
+    "逃學|懼學|學習落後|學業|課業|特教|特殊教育|(?:不|沒)去上學|沒上學|不上學|學習(?:困難|障礙)"
+)
+_LIVES_ALONE = re.compile("獨居")
+_ELDER_TERMS = re.compile(_ELDER_NOUNS)
+# An elder who looks after the children is a resource, not someone needing care.
+_CARES = re.compile(
+    "[^，,。；\n]{0,2}?(?:同住)?(?:也)?(?:會|有在|在|能|可以|負責|願意)?(?:幫忙|協助)?(?:照顧|帶)"
+)
+_KIN = re.compile(
+    "阿嬤|阿媽|阿公|奶奶|爺爺|外婆|外公|祖母|祖父|姑姑|姑媽|阿姨|姨媽|舅舅|舅媽|叔叔|嬸嬸|伯伯|伯母|"
+    "伯父|叔父|大伯|小叔|姑丈|姨丈|親戚|親屬|親人|成年(?:的)?(?:哥哥|姊姊|姐姐|兄姊)"
+)
+_KIN_LIVES_IN = re.compile("同住|住在一起|一起住|住一起|照顧|幫忙|協助")
+_KIN_AWAY = re.compile(
+    "不同住|沒(?:有)?同住|沒住一起|住外縣市|住在外地|住外地|過世|往生|不在了|失聯"
+)
+_NO_KIN = re.compile(
+    "(?:沒有|沒|無)(?:其他)?(?:的)?(?:親人|親屬|家人|親友|親戚|支持系統|人(?:可以|能)?(?:幫忙|協助|照顧))|"
+    "無親無故|獨自(?:一人)?(?:照顧|扶養|撫養)|獨力(?:照顧|扶養|撫養)|一個人(?:照顧|帶)|自己一個人帶"
+)
+_PARENT_CARES = re.compile(
+    "(媽媽|爸爸|母親|父親)(?:同住)?(?:也)?(?:會|可以|能|有在|負責)(?:協助|幫忙)?照顧"
+)
+_RECURRENT = re.compile(
+    "第(?:[二三四五六七八九十]|[2-9]|[1-9][0-9])次|又|再次|再度|一再|屢次|屢屢|反覆|反復|"
+    "重複|重覆|多次|不斷(?:發生|出現|通報)|再犯|復發|故態復萌|一而再"
+)
+# 又 as "and also" (又有三個小孩要養) or in set words is not a repetition.
+_ALSO = re.compile(
+    "有|要|是|得|很|不|比|因|加上|需|稱|名|或|沒(?:有)?(?:錢|存款|收入|工作|人|能力|辦法)"
+)
+# The worker's own repeated attempts (家訪多次) are not the family's problem recurring.
+_WORKER_TRIES = re.compile("訪|聯繫|聯絡|電話|致電|去電|找|勸|約|試|敲門|拜訪|前往")
+_WORKER_EVENTS = re.compile("家訪|訪視|開會|會議|討論|提報|聯繫|電訪")
+
+# --- who already serves the family -------------------------------------------------------
+
+_UNITS = re.compile(
+    "衛生所(?:的)?心衛社工|心衛社工|心理衛生社工|社區心理衛生中心|社區心衛中心|心衛中心|自殺防治中心|"
+    "關懷訪視員|毒品危害防制中心|毒防中心|毒防個管|家庭暴力暨性侵害防治中心|家防中心|保護社工|"
+    "兒保社工|家庭服務中心|家服中心|社福中心|社會福利服務中心|脆弱家庭社工|少年輔導委員會|少輔會|"
+    "身障個管(?:員|師)?|身心障礙個管|長照(?:中心|個管|管理中心)?|照管中心|照專|居服員|居家服務|送餐|"
+    "衛生所|就業服務站|就服站|就業服務臺|就服員|學校社工(?:師)?|輔導室|學校|早療(?:個管|中心)?|"
+    "醫院社工|原住民族家庭服務中心|原家中心|原服員|觀護人|更生保護會|更保|里長|里幹事|區公所|"
+    "派出所|少年隊|世界展望會|家扶(?:中心)?|勵馨|善牧|兒福聯盟"
+)
+_SERVING = re.compile(
+    "有在服務|在服務|服務中|有服務|提供服務|持續服務|開案|在案|追蹤中|有在追蹤|持續追蹤|列管|介入|"
+    "關懷中|持續關懷|個管中|在關懷|在輔導|輔導中|收案|接案|服務單位|都有在"
+)
+_NOT_SERVING = re.compile("未開案|沒有?開案|結案|沒有?在服務|未服務|尚未介入|沒有?介入|未收案|拒絕")
+# What a unit's presence says about the family's needs.
+_UNIT_NEEDS: tuple[tuple[re.Pattern[str], Need], ...] = (
+    (re.compile("心衛|心理衛生"), Need.MENTAL_HEALTH),
+    (re.compile("自殺防治|關懷訪視員"), Need.SUICIDE),
+    (re.compile("毒防|毒品危害防制"), Need.SUBSTANCE),
+    (re.compile("家防中心|家庭暴力|保護社工|兒保"), Need.VIOLENCE),
+    (re.compile("身障個管|身心障礙個管"), Need.DISABILITY_CARE),
+    (re.compile("長照|照管|照專|居服|居家服務|送餐"), Need.ELDER_CARE),
+    (re.compile("就業服務|就服"), Need.EMPLOYMENT),
+    (re.compile("學校社工|輔導室"), Need.EDUCATION),
+    (re.compile("早療"), Need.CHILD_CARE),
+    (re.compile("觀護|更生保護|更保"), Need.LEGAL),
+)
+
+# --- suicide causes ----------------------------------------------------------------------
+
+_CAUSE_UNSTATED = re.compile(
+    "原因(?:未填|未註明|未明|不明|空白|未知|不詳)|未(?:註明|填|寫)(?:自殺)?原因|原因沒(?:有)?(?:填|寫)"
+)
+_CAUSE_STATED = re.compile("原因(?:為|是|係|：|:)|因為|因(?!此)|由於")
+_CAUSE_NOT_ECONOMIC = re.compile("(?:不是|非|並非|無關)(?:因為)?(?:經濟|錢|債)")
+_ECONOMIC_CAUSE = re.compile(
+    "經濟|卡債|負債|欠債|債務|欠錢|缺錢|沒(?:有)?錢|貧|失業|沒(?:有)?工作|被資遣|裁員|財務|生意失敗|"
+    "破產|繳不出|付不出|房貸|高利貸|地下錢莊|賭債|收入"
+)
+_AFTER_EVENT = re.compile("(?:分手|吵架|爭吵|離婚|失戀|被罵|被打|生病|確診|喪偶|過世|往生)後")
+
+# --- ages and counts ---------------------------------------------------------------------
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGIT |= {"六": 6, "七": 7, "八": 8, "九": 9}
+_NUMBER = "[0-9]{1,3}|[零〇一二兩三四五六七八九十百]{1,4}"
+_AGE = re.compile(
+    f"(?<![0-9])(?<!未滿)(?<!年滿)(?<!超過)(?<!不到)(?<![滿逾])(?P<n>{_NUMBER})(?:多)?(?:足)?歲(?P<half>半)?"
+    "(?!以下|以上|以內|之前|前|起|至|到|~|-|月)"
+)
+_MONTHS_OLD = re.compile("(?:[0-9]{1,2}|[一二兩三四五六七八九十]{1,3})個?月大")
+_AGE_NOUN_AFTER = re.compile(
+    f"(?:的)?(?P<noun>{_ELDER_NOUNS}|{_CAREGIVER_NOUNS}|{_CHILD_NOUNS}|{_OTHER_NOUNS})"
+)
+_AGE_NOUN_BEFORE = re.compile(
+    f"(?P<noun>{_ELDER_NOUNS}|{_CAREGIVER_NOUNS}|{_CHILD_NOUNS}|{_OTHER_NOUNS})(?:今年|現年|約)?$"
+)
+_UNDER6_TERMS = re.compile(
+    "幼兒|嬰兒|嬰幼兒|新生兒|寶寶|托嬰|托育|幼兒園|幼稚園|托兒所|保母|襁褓|剛出生|未滿(?:週|周)歲|"
+    "學齡前|[大中小]班"
+)
+_SCHOOL = re.compile(
+    "(?:國小|小學)(?:[一二三四五六1-6]年級)?|(?:國中|初中)(?:[一二三1-3]年級)?|(?:高中|高職)"
+    "(?:[一二三1-3]年級)?|國[一二三](?![家民立際小中])|(?<![高國])[一二三四五六]年級"
+)
+_SCHOOL_STAFF = re.compile("老師|教師|校長|輔導|社工|附近|旁")
+# "兩個孩子", "一個7歲的孩子": how many children the text says there are.
+_CHILD_COUNT = re.compile(
+    "(?P<n>[0-9]|[一二兩三四五六七八九十])\\s*(?:個|名|位)(?:[0-9一二三四五六七八九十]{1,2}歲(?:的)?)?"
+    "(?:小)?(?:孩子|小孩|子女|兒女|小朋友|兒童|孫子|孫女)"
+)
+_COUNT_AT_SCHOOL = re.compile(
+    "(?:都)?(?:在)?(?:讀|念|唸|就讀|是)?(?:國中|國小|小學|高中|高職|中學)(?:生)?"
+)
+_COUNT_IN_CARE = re.compile("(?:都)?(?:在)?(?:讀|念|唸|上|送)?(?:幼兒園|幼稚園|托嬰|托兒所|保母)")
+_CHILD_MENTION = re.compile(_CHILD_NOUNS)
+_LISTED_HOUSEHOLD = re.compile("與(?P<who>[^，,。；\n]{1,14}?)(?:同住|一起住|住在一起)")
+
+# --- names -------------------------------------------------------------------------------
+
+_SURNAME = "|".join(sorted(COMPOUND_SURNAMES, key=len, reverse=True))
+_MASKED_NAME = re.compile(
+    # 一〇五年 is a year, not a masked name.
+    f"(?:{_SURNAME}|(?![零〇一二兩三四五六七八九十百千])[\u4e00-\u9fff])[○〇◯][\u4e00-\u9fff○〇◯]?"
+    f"|(?:{_SURNAME}|[{''.join(sorted(COMMON_SURNAMES))}])[＊*XxＸｘOＯ]{{1,2}}(?![A-Za-z0-9])"
+)
+_SURNAME_FORM = re.compile(f"(?P<s>[{''.join(sorted(COMMON_SURNAMES))}])姓")
+_SURNAME_ROLE = re.compile(
+    f"(?:(?<=案主)|(?<=個案)|(?<=案家)|(?<=服務對象)|(?<=[，,。；：:\\s])|^)"
+    f"(?P<s>[{''.join(sorted(COMMON_SURNAMES))}])"
+    "(?:媽媽|爸爸|先生|太太|小姐|阿嬤|阿公|奶奶|爺爺|伯伯|阿姨|姓)"
+)
+
+
+def _cn_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for char in text:
+        if char in _CN_DIGIT:
+            current = _CN_DIGIT[char]
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif char == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+@dataclass(frozen=True)
+class _Person:
+    key: str  # the noun naming them, or the age's position when unnamed
+    age: float
+    start: int
+    end: int
+
+
+def _aged_people(text: str) -> list[_Person]:
+    people: list[_Person] = []
+    for match in _AGE.finditer(text):
+        number = _cn_number(match["n"])
+        if number is None or number > 120:
+            continue
+        age = number + (0.5 if match["half"] else 0)
+        after = _AGE_NOUN_AFTER.match(text, match.end())
+        before = _AGE_NOUN_BEFORE.search(text, max(0, match.start() - 6), match.start())
+        noun_match = after or before
+        key = noun_match["noun"] if noun_match else f"@{match.start()}"
+        start = min(match.start(), noun_match.start()) if noun_match else match.start()
+        end = max(match.end(), noun_match.end()) if noun_match else match.end()
+        count = 2 if noun_match and noun_match["noun"] == "雙胞胎" else 1
+        for copy in range(count):
+            people.append(_Person(f"{key}#{copy}" if copy else key, age, start, end))
+    people.extend(
+        _Person(f"@{m.start()}", 0.0, m.start(), m.end()) for m in _MONTHS_OLD.finditer(text)
+    )
+    return people
+
+
+def _children(text: str, people: list[_Person]) -> tuple[int | None, int | None]:
+    """Children under 6 and aged 6–17. Zero under 6 only when every child is accounted for."""
+    under_6 = [p for p in people if p.age < 6]
+    aged_6_17 = [p for p in people if 6 <= p.age < 18]
+    school = [
+        m
+        for m in _SCHOOL.finditer(text)
+        if not _SCHOOL_STAFF.match(text, m.end())
+        and not any(p.start <= m.start() < p.end + 3 for p in aged_6_17)
+    ]
+    total: int | None = None
+    all_at_school = False
+    all_in_care = 0  # "兩個孩子都在幼兒園": that many under 6
+    for count in _CHILD_COUNT.finditer(text):
+        number = _cn_number(count["n"]) or 0
+        total = max(total or 0, number)
+        all_at_school = all_at_school or bool(_COUNT_AT_SCHOOL.match(text, count.end()))
+        if _COUNT_IN_CARE.match(text, count.end()):
+            all_in_care = max(all_in_care, number)
+    older = len(aged_6_17) + len(school)
+    listed = [m for m in _LISTED_HOUSEHOLD.finditer(text) if not _CHILD_MENTION.search(m["who"])]
+
+    children_under_6: int | None = None
+    if under_6 or _said(_UNDER6_TERMS, text):
+        children_under_6 = max(len(under_6), all_in_care, 1)
+    elif not (older or _CHILD_MENTION.search(text)) and _LIVES_ALONE.search(text):
+        children_under_6 = 0  # 獨居: nobody else lives there
+    elif all_at_school or (total is not None and older >= total > 0) or (older and listed):
+        # Every child counted is of school age, or the household is listed with no other child.
+        children_under_6 = 0
+
+    children_6_17 = total if all_at_school and total else older or None
+    if children_6_17 is None and total is not None and children_under_6 is not None:
+        children_6_17 = max(total - children_under_6, 0)
+    return children_under_6, children_6_17
+
+
+def _elders(text: str, people: list[_Person]) -> dict[str, bool]:
+    """Each elder (65+, or named as one: 阿嬤, 獨居老人) → whether they need care rather than
+    only give it: a grandmother who looks after the children is a resource."""
+    elders: dict[str, bool] = {}
+    for person in people:
+        if person.age >= 65:
+            elders[person.key] = not _CARES.match(text, person.end)
+    younger = {p.key for p in people if p.age < 65}
+    for term in _ELDER_TERMS.finditer(text):
+        key = term[0]
+        if key in younger or key in elders or any(p.start <= term.start() < p.end for p in people):
+            continue
+        before = text[max(0, term.start() - 2) : term.start()]
+        carer = bool(_CARES.match(text, term.end())) or before.endswith(("由", "交給", "靠"))
+        elders[key] = not carer
+    return elders
+
+
+def _household(text: str, disability: list[re.Match[str]]) -> tuple[Household, bool]:
+    """Head counts, and whether an elder in the household needs care."""
+    people = _aged_people(text)
+    children_under_6, children_6_17 = _children(text, people)
+    elders = _elders(text, people)
+    # One person per subject named with a disability: 中風後行動不便 is one person, not two.
+    disabled = len({_subject(text, m.start()) or "?" for m in disability}) or None
+    household = Household(children_under_6, children_6_17, len(elders) or None, disabled)
+    return household, any(elders.values())
+
+
+# --- places ------------------------------------------------------------------------------
+
+_RESIDENCE_CUE = (
+    "住在",
+    "家住",
+    "居住在",
+    "居住於",
+    "住",
+    "戶籍在",
+    "戶籍",
+    "設籍",
+    "搬到",
+    "搬去",
+    "搬回",
+)
+_PLACE_CUE = ("在", "於", "位於", "來自")
+_SHORT_AFTER_OK = re.compile("的|地區|那邊|這邊|一帶|市區|區域|[，,。；;、\\s]|$")
+_SHORT_AFTER_UNIT = re.compile(
+    "分局|家庭服務中心|家服中心|社福中心|區公所|衛生所|派出所|戶政|就業服務"
+)
+_SHORT_AFTER_BAD = re.compile("區|路|街|大道|國小|國中|高中|里")
+_VILLAGE_AFTER_DISTRICT = re.compile("(?P<v>[\u4e00-\u9fff]{1,3}?里)(?![長民])")
+_VILLAGE_ALONE = re.compile(
+    "(?:(?<=住)|(?<=在)|(?<=於)|(?<=^)|(?<=[，,、。；：:\\s]))(?P<v>[\u4e00-\u9fff]{2,3}?里)(?![長民])"
+)
+_NOT_VILLAGE = frozenset("鄰公千萬故這那哪鄉家")
+
+
+@dataclass(frozen=True)
+class _Places:
+    full: re.Pattern[str]
+    short: re.Pattern[str] | None
+    short_to_full: dict[str, str]
+
+
+@lru_cache(maxsize=16)
+def _places(city_name: str, district_names: tuple[str, ...]) -> _Places:
+    """Patterns for a jurisdiction's districts; a short form equal to the city's name is left out
+    (桃園 is the city 桃園市 as often as the district 桃園區)."""
+    city_short = city_name.removesuffix("市").removesuffix("縣")
+    full = re.compile("|".join(map(re.escape, sorted(district_names, key=len, reverse=True))))
+    short_to_full = {
+        name[:-1]: name
+        for name in district_names
+        if name[-1] in "區鄉鎮市" and len(name) >= 3 and name[:-1] != city_short
+    }
+    short = (
+        re.compile("|".join(map(re.escape, sorted(short_to_full, key=len, reverse=True))))
+        if short_to_full
+        else None
+    )
+    return _Places(full, short, short_to_full)
+
+
+def _district_and_village(text: str, jurisdiction: Jurisdiction) -> tuple[str | None, str | None]:
+    places = _places(jurisdiction.city_name, tuple(d.name for d in jurisdiction.districts))
+    candidates: list[tuple[float, int, str, int]] = []  # (score, position, district, end)
+
+    def cue_before(pos: int, cues: tuple[str, ...]) -> bool:
+        return text[max(0, pos - 4) : pos].endswith(cues)
+
+    for match in places.full.finditer(text):
+        score = 3.0 if cue_before(match.start(), _RESIDENCE_CUE) else 2.0
+        candidates.append((score, match.start(), match[0], match.end()))
+    if places.short is not None:
+        for match in places.short.finditer(text):
+            after = text[match.end() : match.end() + 4]
+            if _SHORT_AFTER_BAD.match(after):
+                continue
+            if cue_before(match.start(), _RESIDENCE_CUE):
+                score = 3.0
+            elif cue_before(match.start(), _PLACE_CUE) or _SHORT_AFTER_OK.match(after):
+                score = 1.0
+            elif _SHORT_AFTER_UNIT.match(after):
+                score = 0.5
+            else:
+                continue
+            candidates.append((score, match.start(), places.short_to_full[match[0]], match.end()))
+    if not candidates:
+        village = _VILLAGE_ALONE.search(text)
+        return None, _village(village)
+    best = max(candidates, key=lambda c: (c[0], -c[1]))
+    village = _VILLAGE_AFTER_DISTRICT.match(text, best[3]) or _VILLAGE_ALONE.search(text)
+    return best[2], _village(village)
+
+
+def _village(match: re.Match[str] | None) -> str | None:
+    if match is None or match["v"][0] in _NOT_VILLAGE:
+        return None
+    return match["v"]
+
+
+def _alias(text: str) -> str | None:
+    masked = _MASKED_NAME.search(text)
+    if masked:
+        return mask_name(masked[0])
+    for pattern in (_SURNAME_FORM, _SURNAME_ROLE):
+        found = pattern.search(text)
+        if found:
+            return found["s"] + "○○"
+    return None
+
+
+# --- the recogniser ----------------------------------------------------------------------
+
+
+def _suicide_cause(text: str, mentions: Iterable[re.Match[str]]) -> tuple[bool, bool]:
+    """(economic, other cause stated) for the suicide the text reports."""
+    if _CAUSE_NOT_ECONOMIC.search(text):
+        return False, True
+    if _CAUSE_UNSTATED.search(text):
+        return False, False
+    for mention in mentions:
+        start, end = _sentence(text, mention.start())
+        sentence = text[start:end]
+        stated = _CAUSE_STATED.search(sentence) or _AFTER_EVENT.search(sentence)
+        economic = any(
+            not _negated(sentence, m.start(), m.end()) for m in _ECONOMIC_CAUSE.finditer(sentence)
+        )
+        if economic:
+            return True, False
+        if stated:
+            return False, True
+    return False, False
+
+
+def _recurrent(text: str) -> bool:
+    """第三次, 又, 反覆, 一再 … about the family's problem — not the worker's own repeated visits,
+    nor 又 meaning "and also"."""
+    for match in _affirmed(_RECURRENT, text):
+        word = match[0]
+        before = text[max(_clause_start(text, match.start()), match.start() - 3) : match.start()]
+        if word == "又":
+            clause = text[_clause_start(text, match.start()) : match.start()]
+            if _ALSO.match(text, match.end()) or "既" in clause:
+                continue
+        elif (word in ("多次", "再次", "再度") or word.startswith("第")) and (
+            _WORKER_TRIES.search(before) or _WORKER_EVENTS.match(text, match.end())
+        ):
+            continue
+        return True
+    return False
+
+
+def _kin_in_household(text: str, risky: set[str]) -> bool | None:
+    """Another relative who lives in or looks after the children: True; "沒有其他親人",
+    "獨自照顧": False; not said: None. `risky` are the people whose drug use or untreated
+    illness was named — a parent among them is no support."""
+    for kin in _affirmed(_KIN, text):
+        start, end = _clause(text, kin.start())
+        clause = text[start:end]
+        if _NO_KIN.search(clause) or _KIN_AWAY.search(clause):
+            continue
+        if _KIN_LIVES_IN.search(clause):
+            return True
+    for parent in _PARENT_CARES.finditer(text):
+        if parent[1] not in risky and not _NO_KIN.search(
+            text[_clause(text, parent.start())[0] : parent.end()]
+        ):
+            return True
+    if _NO_KIN.search(text):
+        return False
+    return None
+
+
+def _serving_units(text: str) -> tuple[str, ...]:
+    """Units named in a clause that says they serve the family (都有在服務, 開案, 追蹤中);
+    a unit merely mentioned (長照斷斷續續) or one that closed the case (已結案) does not count."""
+    units: list[str] = []
+    for clause_start, clause_end in _clauses(text):
+        clause = text[clause_start:clause_end]
+        if not _SERVING.search(clause) or _NOT_SERVING.search(clause):
+            continue
+        merged: list[tuple[int, int]] = []
+        for match in _UNITS.finditer(clause):
+            if merged and match.start() == merged[-1][1]:
+                merged[-1] = (merged[-1][0], match.end())  # 衛生所心衛社工 is one worker
+            else:
+                merged.append((match.start(), match.end()))
+        units.extend(clause[s:e] for s, e in merged)
+    return tuple(dict.fromkeys(units))
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for mark in _CLAUSE_MARK.finditer(text):
+        bounds.append((start, mark.start()))
+        start = mark.end()
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
+    """Read a referral and draft the plan's facts, household, needs and categories.
+
+    The text is redacted first and everything after reads only the redacted text, so IDs, phone
+    numbers and addresses never flow further than this line.
+    """
+    redaction = redact(text)
+    said = redaction.text
+
+    drug = _affirmed(_DRUG, said)
+    alcohol = _said(_ALCOHOL, said)
+    illness = _affirmed(_MENTAL_ILLNESS, said)
+    untreated = [
+        m
+        for m in illness
+        if _UNTREATED.search(said, m.start(), _sentence(said, m.start())[1])
+        and _by_caregiver(said, m)
+    ]
+    risky = {s for m in [*drug, *untreated] if (s := _subject(said, m.start()))}
+    take_child = _affirmed(_TAKE_CHILD_ALONG, said)
+    suicide = _affirmed(_SUICIDE, said) + take_child
+    economic_cause, other_cause = _suicide_cause(said, suicide)
+    violence = [
+        m
+        for m in _affirmed(_VIOLENCE, said)
+        if not (_BRUISE.fullmatch(m[0]) and _ACCIDENT.search(said, *_clause(said, m.start())))
+    ]
+    child_subject = bool(_CHILD_SUBJECT.search(said))
+    child_abuse = _said(_CHILD_ABUSE, said) or (
+        child_subject and any(_CHILD_STRUCK.search(m[0]) for m in violence)
+    )
+    child_in_danger = bool(take_child) or _said(_CHILD_ENDANGERED, said)
+    disability = _affirmed(_DISABILITY, said)
+    household, elder_needs_care = _household(said, disability)
+    on_list = bool(_UNDER6_LIST.search(said))
+    children_present = (
+        bool(household.children_under_6)
+        or bool(household.children_6_17)
+        or on_list
+        or child_subject
+    )
+    missing = _said(_MISSING, said) and not _FOUND.search(said) and children_present
+    serving = _serving_units(said)
+    frequent = _said(_FREQUENTLY_UNEMPLOYED, said)
+    facts = Facts(
+        drug_use=any(_by_caregiver(said, m) for m in drug),
+        untreated_mental_illness=bool(untreated),
+        mental_illness=bool(illness),
+        suicide_report=bool(suicide),
+        suicide_cause_economic=bool(suicide) and economic_cause,
+        suicide_cause_stated=bool(suicide) and other_cause,
+        emergency_relief=_said(_RELIEF, said),
+        unemployment=frequent or _said(_UNEMPLOYED, said),
+        frequent_unemployment=frequent,
+        disability=bool(disability),
+        violence=bool(violence),
+        child_abuse=child_abuse,
+        sexual_assault=_said(_SEXUAL, said),
+        child_in_danger=child_in_danger,
+        missing_child=missing,
+        on_under6_care_list=on_list,
+        vulnerable_family_case=bool(_VULNERABLE.search(said)) or len(serving) > 0,
+        other_kin_in_household=_kin_in_household(said, risky),
+        self_harm_or_harm_others=bool(suicide)
+        or _said(_SELF_HARM, said)
+        or bool(violence)
+        or child_in_danger,
+        recurrent=_recurrent(said),
+        serving_units=serving,
+    )
+    needs = _needs(said, facts, household, elder_needs_care, alcohol=alcohol)
+    district, village = _district_and_village(said, jurisdiction)
+    return Recognised(
+        district=district,
+        village=village,
+        alias=_alias(said),
+        household=household,
+        facts=facts,
+        needs=needs,
+        categories=eligible_categories(household, facts, needs),
+        priority_flags=priority_flags(household, facts),
+        mandatory_report=mandatory_report(facts),
+        redacted_text=said,
+        removed=redaction.removed,
+    )
+
+
+def _needs(
+    text: str, facts: Facts, household: Household, elder_needs_care: bool, *, alcohol: bool
+) -> tuple[Need, ...]:
+    """The family's needs, from the facts and from the words and units the text names."""
+    children = bool(household.children_under_6) or bool(household.children_6_17)
+    caregiver_risk = facts.drug_use or facts.untreated_mental_illness
+    found = {
+        Need.ECONOMIC: facts.emergency_relief
+        or facts.frequent_unemployment
+        or _said(_ECONOMIC, text),
+        Need.EMPLOYMENT: facts.unemployment,
+        Need.MENTAL_HEALTH: facts.mental_illness
+        or _said(_DISTRESS, text)
+        or _said(_SELF_HARM, text),
+        Need.SUICIDE: facts.suicide_report,
+        Need.SUBSTANCE: facts.drug_use or alcohol or _said(_DRUG, text),
+        Need.VIOLENCE: facts.violence or facts.child_abuse or facts.sexual_assault,
+        # Under 6 the plan treats care itself as the need; older children when their carer is
+        # at risk (drugs, untreated illness), or when the child is in danger or missing.
+        Need.CHILD_CARE: bool(household.children_under_6)
+        or facts.child_in_danger
+        or facts.missing_child
+        or (children and caregiver_risk),
+        Need.DISABILITY_CARE: bool(household.disabled),
+        Need.ELDER_CARE: elder_needs_care,
+        Need.HOUSING: _said(_HOUSING, text),
+        Need.EDUCATION: _said(_EDUCATION, text),
+        Need.LEGAL: _said(_LEGAL, text),
+    }
+    # A unit at work with the family says what it is there for (衛生所心衛社工 → mental health).
+    from_units = {
+        need
+        for match in _affirmed(_UNITS, text)
+        for pattern, need in _UNIT_NEEDS
+        if pattern.search(match[0])
+    }
+    return tuple(need for need in Need if found[need] or need in from_units)

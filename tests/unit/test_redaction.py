@@ -1,0 +1,324 @@
+"""Privacy at input: no national ID, phone number or street address survives `redact`.
+
+Property-based: valid IDs and phone numbers in many spellings, hidden in random text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.redaction import (
+    REDACTED,
+    RedactionKind,
+    looks_like_full_name,
+    mask_name,
+    national_id_is_valid,
+    normalise_national_id,
+    redact,
+)
+
+LETTER_CODES = {
+    "A": 10, "B": 11, "C": 12, "D": 13, "E": 14, "F": 15, "G": 16, "H": 17, "I": 34,
+    "J": 18, "K": 19, "L": 20, "M": 21, "N": 22, "O": 35, "P": 23, "Q": 24, "R": 25,
+    "S": 26, "T": 27, "U": 28, "V": 29, "W": 32, "X": 30, "Y": 31, "Z": 33,
+}  # fmt: skip
+SEPARATORS = ["", " ", "-", "  ", "\u3000", "－", "‐", "–"]
+_COMPACT = re.compile(r"[\s\-\u2010-\u2015\u2212.()+]")
+
+
+def with_check_digit(letter: str, first_eight: str) -> str:
+    """The official rule written out independently of the code under test."""
+    code = LETTER_CODES[letter]
+    total = code // 10 + (code % 10) * 9
+    total += sum(int(d) * w for d, w in zip(first_eight, range(8, 0, -1), strict=True))
+    return f"{letter}{first_eight}{(10 - total % 10) % 10}"
+
+
+def compact(text: str) -> str:
+    return _COMPACT.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+# Surrounding text: Chinese, ASCII letters, punctuation and spaces — no digits, so whatever digits
+# remain after redaction can only be leftovers of the identifier.
+filler = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+        st.sampled_from("，。、；：！？（）「」 ,.;:!?-/\n"),
+    ),
+    max_size=30,
+)
+
+valid_ids = st.builds(
+    with_check_digit,
+    st.sampled_from(sorted(LETTER_CODES)),
+    st.builds(
+        lambda second, rest: second + rest,
+        st.sampled_from("1289"),
+        st.text(alphabet="0123456789", min_size=7, max_size=7),
+    ),
+)
+
+
+@st.composite
+def spelled_id(draw: st.DrawFn, value: str) -> str:
+    """An ID as people type it: any case, separators anywhere, perhaps fullwidth."""
+    out = ""
+    for index, char in enumerate(value):
+        out += char.lower() if draw(st.booleans()) else char
+        if index < len(value) - 1:
+            out += draw(st.sampled_from(["", "", "", " ", "-", "－", "\u3000"]))
+    return fullwidth(out) if draw(st.booleans()) else out
+
+
+@st.composite
+def phone_number(draw: st.DrawFn) -> tuple[str, str]:
+    """(as typed, the digits after the trunk 0 that must not survive)."""
+    kind = draw(st.sampled_from(["mobile", "intl_mobile", "landline", "intl_landline"]))
+    digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
+    sep = draw(st.sampled_from(["", " ", "-", ".", "－"]))
+    if kind in ("mobile", "intl_mobile"):
+        body = "9" + "".join(draw(digits) for _ in range(8))
+        groups = draw(st.sampled_from([(3, 3, 3), (3, 6), (1, 4, 4), (9,), (3, 3, 1, 2), (5, 4)]))
+        parts, at = [], 0
+        for size in groups:
+            parts.append(body[at : at + size])
+            at += size
+        if kind == "mobile":
+            typed = "0" + sep.join(parts)
+        else:
+            prefix = draw(st.sampled_from(["+886", "+886 ", "+886-", "886-", "+886 (0)"]))
+            typed = prefix + sep.join(parts)
+        return typed, body
+    area, length = draw(
+        st.sampled_from(
+            [
+                *[("2", 8), ("3", 7), ("37", 6), ("4", 7), ("42", 7), ("49", 7), ("5", 7)],
+                *[("6", 7), ("7", 7), ("8", 7), ("89", 6), ("826", 5)],
+            ]
+        )
+    )
+    number = "".join(draw(digits) for _ in range(length))
+    if area == "4" and number[0] in "29":
+        number = "7" + number[1:]  # 04-2… and 04-9… are the 10-digit Taichung/Nantou forms
+    if kind == "landline":
+        style = draw(st.integers(0, 2))
+        if style == 0:
+            typed = f"0{area}{sep}{number[:3]}{sep}{number[3:]}"
+        elif style == 1:
+            typed = f"(0{area}){number[:3]}{sep}{number[3:]}"
+        else:
+            typed = f"0{area}{number}"
+        if draw(st.booleans()):
+            typed += draw(st.sampled_from(["#12", " 分機 305", " ext. 7", "轉123"]))
+    else:
+        typed = f"+886-{area}-{number}"
+    return typed, area + number
+
+
+@given(filler, valid_ids.flatmap(lambda v: st.tuples(st.just(v), spelled_id(v))), filler)
+def test_no_valid_national_id_survives(
+    before: str, id_and_spelling: tuple[str, str], after: str
+) -> None:
+    value, spelling = id_and_spelling
+    assert national_id_is_valid(value)
+    result = redact(before + spelling + after)
+    assert REDACTED in result.text
+    assert RedactionKind.NATIONAL_ID in result.removed
+    assert spelling not in result.text
+    assert value not in compact(result.text)
+
+
+@given(filler, phone_number(), filler)
+def test_no_phone_number_survives(before: str, phone: tuple[str, str], after: str) -> None:
+    typed, significant = phone
+    result = redact(before + typed + after)
+    assert REDACTED in result.text
+    assert RedactionKind.PHONE in result.removed
+    assert typed not in result.text
+    assert significant not in compact(result.text)
+
+
+@given(filler)
+def test_text_without_identifiers_is_left_alone(text: str) -> None:
+    assert redact(text).text == text
+    assert redact(text).removed == ()
+
+
+@st.composite
+def everyday_numbers(draw: st.DrawFn) -> str:
+    """Dates (ROC and Gregorian), times, amounts, ages, counts and referral codes side by side."""
+    year, month, day = (
+        draw(st.integers(100, 120)),
+        draw(st.integers(1, 12)),
+        draw(st.integers(1, 28)),
+    )
+    hour, minute = draw(st.integers(0, 23)), draw(st.integers(0, 59))
+    amount, age, serial = (
+        draw(st.integers(1, 999)),
+        draw(st.integers(0, 17)),
+        draw(st.integers(1, 99999)),
+    )
+    sep = draw(st.sampled_from(["/", "-", "."]))
+    return (
+        f"{year}{sep}{month:02d}{sep}{day:02d} {year + 1911}-{month:02d}-{day:02d} "
+        f"{hour:02d}:{minute:02d}，欠債{amount}萬，孩子{age}歲，TY-{year}-{serial:05d}，"
+        f"{year}年{month}月{day}日，{month}月{day}號，共{amount}人"
+    )
+
+
+@given(everyday_numbers())
+def test_dates_times_amounts_ages_and_case_codes_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家訪日期115/03/05，下次2026-03-05 14:30",
+        "欠債30萬，月收入2萬5千",
+        "三個孩子分別是2歲、6歲、9歲",
+        "轉介編號TY-115-00042，請回覆",
+        "1957福利諮詢專線、113保護專線、1925安心專線",
+        "3月15號開會，第3號議案",
+        "家中有4口人，住了12年",
+        "身高160公分，體重50公斤",
+    ],
+)
+def test_never_redacted(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("聯絡電話0912-345-678。", "聯絡電話〔已遮蔽〕。"),
+        ("手機 0912 345 678", "手機 〔已遮蔽〕"),
+        ("手機0912.345.678", "手機〔已遮蔽〕"),
+        ("+886 912 345 678 找媽媽", "〔已遮蔽〕 找媽媽"),
+        ("家裡電話03-4567890", "家裡電話〔已遮蔽〕"),
+        ("家裡電話(03)456-7890", "家裡電話〔已遮蔽〕"),
+        ("家裡電話034567890", "家裡電話〔已遮蔽〕"),
+        ("公司02-2345-6789分機123", "公司〔已遮蔽〕"),
+        ("電話03-4567890 12歲男童", "電話〔已遮蔽〕 12歲男童"),
+        ("身分證H223456789，", "身分證〔已遮蔽〕，"),
+        ("身分證號 a123 456 789", "身分證號 〔已遮蔽〕"),
+        ("ＩＤ：Ａ１２３４５６７８９", "ＩＤ：〔已遮蔽〕"),
+        ("居留證AB12345678", "居留證〔已遮蔽〕"),
+        ("新式居留證A800000014", "新式居留證〔已遮蔽〕"),
+        ("住中壢區中山路123號", "住中壢區〔已遮蔽〕"),
+        ("中正路100巷5弄3號4樓", "〔已遮蔽〕"),
+        ("民族路二段88號之1", "〔已遮蔽〕"),
+        ("桃園市中壢區中正里5鄰中山東路1號", "桃園市中壢區中正里〔已遮蔽〕"),
+        ("住中壢中山路12號", "住中壢〔已遮蔽〕"),
+        ("地址：平鎮區延平路一段１２３號５樓", "地址：平鎮區〔已遮蔽〕"),
+    ],
+)
+def test_redaction_examples(typed: str, expected: str) -> None:
+    assert redact(typed).text == expected
+
+
+def test_kinds_are_listed_once_in_order_of_first_appearance() -> None:
+    result = redact("電話0912345678，住中山路1號，身分證A123456789，另一支0987654321")
+    assert result.removed == (
+        RedactionKind.PHONE,
+        RedactionKind.ADDRESS,
+        RedactionKind.NATIONAL_ID,
+    )
+    assert result.text == "電話〔已遮蔽〕，住〔已遮蔽〕，身分證〔已遮蔽〕，另一支〔已遮蔽〕"
+
+
+def test_redaction_is_idempotent() -> None:
+    once = redact("媽媽0912-345-678，身分證A123456789，住中正路5號")
+    assert redact(once.text).text == once.text
+    assert redact(once.text).removed == ()
+
+
+def test_an_invalid_check_digit_is_redacted_all_the_same() -> None:
+    assert not national_id_is_valid("A123456788")
+    assert redact("A123456788").text == REDACTED
+
+
+@pytest.mark.parametrize(
+    "value", ["A123456789", "a123456789", "A 123 456 789", "Ａ１２３４５６７８９", "A800000014"]
+)
+def test_valid_check_digits(value: str) -> None:
+    assert national_id_is_valid(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["A123456788", "H223456789", "A323456789", "AB12345678", "A12345678", "1234567890", ""],
+)
+def test_invalid_ids(value: str) -> None:
+    assert not national_id_is_valid(value)
+
+
+@given(valid_ids)
+def test_every_generated_id_is_valid_and_one_digit_off_is_not(value: str) -> None:
+    assert national_id_is_valid(value)
+    wrong = value[:-1] + str((int(value[-1]) + 1) % 10)
+    assert not national_id_is_valid(wrong)
+
+
+def test_letters_with_moved_codes() -> None:
+    # I=34, O=35, W=32, X=30, Y=31, Z=33 in the official table, not alphabetical.
+    for letter in "IOWXYZ":
+        assert national_id_is_valid(with_check_digit(letter, "12345678"))
+
+
+def test_normalise_national_id() -> None:
+    assert normalise_national_id(" a123-456 789 ") == "A123456789"
+    assert normalise_national_id("Ａ１２３４５６７８９") == "A123456789"
+    assert normalise_national_id("A323456789") is None
+    assert normalise_national_id("王小明") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("王小明", "王○明"),
+        ("王明", "王○"),
+        ("歐陽小明", "歐陽○明"),
+        ("歐陽明", "歐陽○"),
+        ("張簡美玲", "張簡○玲"),
+        ("王小明明", "王○○明"),
+        ("王", "王○"),
+        ("王○明", "王○明"),
+        ("王*明", "王○明"),
+        ("林OO", "林○○"),
+        ("陳XX", "陳○○"),
+        ("李〇華", "李○華"),
+        ("Mary Chen", "M***"),
+        ("  王小明  ", "王○明"),
+        ("", ""),
+    ],
+)
+def test_mask_name(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=4))
+def test_a_masked_chinese_name_hides_all_but_surname_and_last_character(name: str) -> None:
+    masked = mask_name(name)
+    assert len(masked) == len(name)
+    assert masked[-1] == name[-1]
+    assert "○" in masked
+    assert mask_name(masked) == masked
+
+
+def test_looks_like_full_name() -> None:
+    assert looks_like_full_name("王小明")
+    assert looks_like_full_name("歐陽小明")
+    assert not looks_like_full_name("王○明")
+    assert not looks_like_full_name("社福中心")
+    assert not looks_like_full_name("Mary")
