@@ -19,16 +19,22 @@ class Action(StrEnum):
     SWITCH_LANGUAGE = "switch_language"
     INVITE_STAFF = "invite_staff"
     APPROVE_STAFF = "approve_staff"
+    REFER = "refer"
+    VIEW_CASES = "view_cases"
+    DECIDE_REFERRAL = "decide_referral"
 
 
-_EVERYONE = frozenset({Action.HELP, Action.WHOAMI, Action.SWITCH_LANGUAGE})
+_EVERYONE = frozenset(
+    {Action.HELP, Action.WHOAMI, Action.SWITCH_LANGUAGE, Action.REFER, Action.VIEW_CASES}
+)
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.WORKER: _EVERYONE,
     Role.CASE_MANAGER: _EVERYONE,
-    Role.SUPERVISOR: _EVERYONE | {Action.INVITE_STAFF, Action.APPROVE_STAFF},
+    Role.SUPERVISOR: _EVERYONE
+    | {Action.INVITE_STAFF, Action.APPROVE_STAFF, Action.DECIDE_REFERRAL},
     Role.SECRETARIAT: _EVERYONE,
-    Role.ADMIN: _EVERYONE | {Action.INVITE_STAFF, Action.APPROVE_STAFF},
+    Role.ADMIN: _EVERYONE | {Action.INVITE_STAFF, Action.APPROVE_STAFF, Action.DECIDE_REFERRAL},
 }
 
 
@@ -42,6 +48,11 @@ class Command:
 
 # In the order /help and the command menu show them.
 COMMANDS: tuple[Command, ...] = (
+    Command("refer", Action.REFER),
+    Command("mycases", Action.VIEW_CASES),
+    Command("case", Action.VIEW_CASES),
+    Command("search", Action.VIEW_CASES),
+    Command("cancel", Action.REFER),
     Command("help", Action.HELP),
     Command("whoami", Action.WHOAMI),
     Command("invite", Action.INVITE_STAFF),
@@ -92,3 +103,45 @@ def may_approve(
     if applicant_role not in INVITABLE_ROLES[Role.SUPERVISOR]:
         return False
     return applicant_unit == approver_unit or approver_unit in centers_of_applicant_unit
+
+
+class Visibility(StrEnum):
+    """How far a role sees referrals and cases (need to know, seed 001)."""
+
+    EVERYTHING = "everything"  # the bureau
+    CENTER = "center"  # the receiving center's staff: their center's cases
+    OWN = "own"  # what one referred (and, for case managers, what one was assigned)
+
+
+VISIBILITY: dict[Role, Visibility] = {
+    Role.ADMIN: Visibility.EVERYTHING,
+    Role.SUPERVISOR: Visibility.CENTER,
+    Role.CASE_MANAGER: Visibility.CENTER,
+    Role.WORKER: Visibility.OWN,
+    Role.SECRETARIAT: Visibility.OWN,
+}
+
+
+def sees_referral(
+    *,
+    role: Role,
+    staff_id: int,
+    unit_id: str | None,
+    referrer_id: int,
+    center_id: str,
+    case_manager_id: int | None,
+) -> bool:
+    """A worker sees what they referred; center staff their center's; the bureau everything."""
+    if staff_id in (referrer_id, case_manager_id):
+        return True
+    visibility = VISIBILITY[role]
+    if visibility is Visibility.EVERYTHING:
+        return True
+    return visibility is Visibility.CENTER and unit_id == center_id
+
+
+def may_decide_referral(*, role: Role, unit_id: str | None, center_id: str) -> bool:
+    """受案 / 退回 / 再轉: the receiving center's supervisor, or the bureau."""
+    if not may(role, Action.DECIDE_REFERRAL):
+        return False
+    return role is Role.ADMIN or unit_id == center_id

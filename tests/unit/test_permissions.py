@@ -11,17 +11,20 @@ from bot.domain.permissions import (
     commands_for,
     may,
     may_approve,
+    may_decide_referral,
     may_invite,
+    sees_referral,
 )
 from bot.domain.roles import Role, UnitRole, role_fits_unit
 
 # The whole table, written out: a change to PERMISSIONS must change this on purpose.
+_EVERYONE = {"help", "whoami", "lang", "refer", "cancel", "case", "mycases", "search"}
 EXPECTED = {
-    Role.WORKER: {"help", "whoami", "lang"},
-    Role.CASE_MANAGER: {"help", "whoami", "lang"},
-    Role.SUPERVISOR: {"help", "whoami", "lang", "invite"},
-    Role.SECRETARIAT: {"help", "whoami", "lang"},
-    Role.ADMIN: {"help", "whoami", "lang", "invite"},
+    Role.WORKER: _EVERYONE,
+    Role.CASE_MANAGER: _EVERYONE,
+    Role.SUPERVISOR: _EVERYONE | {"invite"},
+    Role.SECRETARIAT: _EVERYONE,
+    Role.ADMIN: _EVERYONE | {"invite"},
 }
 
 
@@ -36,11 +39,37 @@ def test_help_lists_exactly_the_allowed_commands(role: Role) -> None:
     assert {command.name for command in commands_for(role)} == EXPECTED[role]
 
 
-def test_only_supervisors_and_admins_approve_staff() -> None:
-    assert {role for role in Role if may(role, Action.APPROVE_STAFF)} == {
-        Role.SUPERVISOR,
-        Role.ADMIN,
-    }
+@pytest.mark.parametrize("action", [Action.APPROVE_STAFF, Action.DECIDE_REFERRAL])
+def test_only_supervisors_and_admins_decide(action: Action) -> None:
+    assert {role for role in Role if may(role, action)} == {Role.SUPERVISOR, Role.ADMIN}
+
+
+def test_who_sees_a_referral() -> None:
+    def sees(role: Role, staff_id: int, unit_id: str) -> bool:
+        return sees_referral(
+            role=role,
+            staff_id=staff_id,
+            unit_id=unit_id,
+            referrer_id=7,
+            center_id="fsc-bade",
+            case_manager_id=9,
+        )
+
+    assert sees(Role.WORKER, 7, "police-bade")
+    assert not sees(Role.WORKER, 8, "police-bade")
+    assert sees(Role.CASE_MANAGER, 9, "fsc-bade")
+    assert sees(Role.CASE_MANAGER, 10, "fsc-bade")
+    assert sees(Role.SUPERVISOR, 11, "fsc-bade")
+    assert not sees(Role.SUPERVISOR, 12, "fsc-daxi")
+    assert not sees(Role.SECRETARIAT, 13, "office-bade")
+    assert sees(Role.ADMIN, 14, "sab")
+
+
+def test_who_decides_a_referral() -> None:
+    assert may_decide_referral(role=Role.SUPERVISOR, unit_id="fsc-bade", center_id="fsc-bade")
+    assert not may_decide_referral(role=Role.SUPERVISOR, unit_id="fsc-daxi", center_id="fsc-bade")
+    assert not may_decide_referral(role=Role.CASE_MANAGER, unit_id="fsc-bade", center_id="fsc-bade")
+    assert may_decide_referral(role=Role.ADMIN, unit_id="sab", center_id="fsc-bade")
 
 
 @pytest.mark.parametrize(
