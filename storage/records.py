@@ -55,3 +55,72 @@ class AuditRecord:
     outcome: str
     subject: str | None
     detail: str | None
+
+
+@dataclass(frozen=True)
+class ReferralRecord:
+    id: int
+    code: str
+    submission_key: str
+    district: str
+    village: str | None
+    alias: str | None
+    children_under_6: int | None
+    children_6_17: int | None
+    elders_65_plus: int | None
+    disabled: int | None
+    categories: tuple[str, ...]
+    needs: tuple[str, ...]
+    priority_flags: tuple[str, ...]
+    serving_units: tuple[str, ...]
+    urgent: bool
+    mandatory_report: bool
+    narrative: bytes | None  # encrypted
+    household_hash: str | None
+    status: str
+    referrer_id: int
+    referrer_unit_id: str | None
+    center_id: str
+    case_manager_id: int | None
+    target_conference: str | None
+    adhoc: bool
+    return_reason: bytes | None  # encrypted
+    decided_by: int | None
+    decided_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ReferralEventRecord:
+    id: int
+    referral_id: int
+    at: datetime
+    actor_id: int | None
+    kind: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    staff_id: int
+    nonce: str
+    payload: bytes  # encrypted JSON
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingInputRecord:
+    staff_id: int
+    kind: str
+    subject: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MessageExpiryRecord:
+    id: int
+    chat_id: int
+    message_id: int
+    delete_at: datetime

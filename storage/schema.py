@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -94,3 +95,92 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# --- referrals (migration 0002) ----------------------------------------------------------------
+
+referral_sequences = Table(
+    "referral_sequences",
+    metadata,
+    Column("roc_year", Integer, primary_key=True, autoincrement=False),
+    Column("last", Integer, nullable=False),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("submission_key", String(64), nullable=False, unique=True),
+    Column("district", Text, nullable=False),
+    Column("village", Text, nullable=True),
+    Column("alias", Text, nullable=True),
+    Column("children_under_6", Integer, nullable=True),
+    Column("children_6_17", Integer, nullable=True),
+    Column("elders_65_plus", Integer, nullable=True),
+    Column("disabled", Integer, nullable=True),
+    Column("categories", Text, nullable=False),
+    Column("needs", Text, nullable=False),
+    Column("priority_flags", Text, nullable=False),
+    Column("serving_units", Text, nullable=False),
+    Column("urgent", Boolean, nullable=False),
+    Column("mandatory_report", Boolean, nullable=False),
+    Column("narrative", LargeBinary, nullable=True),
+    Column("household_hash", String(64), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("referrer_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("referrer_unit_id", String(64), ForeignKey("units.id"), nullable=True),
+    Column("center_id", String(64), ForeignKey("units.id"), nullable=False),
+    Column("case_manager_id", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("target_conference", String(7), nullable=True),
+    Column("adhoc", Boolean, nullable=False),
+    Column("return_reason", LargeBinary, nullable=True),
+    Column("decided_by", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_referrals_center_status", referrals.c.center_id, referrals.c.status)
+Index("ix_referrals_referrer_id", referrals.c.referrer_id)
+Index("ix_referrals_case_manager_id", referrals.c.case_manager_id)
+Index("ix_referrals_household_hash", referrals.c.household_hash)
+
+referral_events = Table(
+    "referral_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Text, nullable=True),
+)
+Index("ix_referral_events_referral_id", referral_events.c.referral_id)
+
+referral_drafts = Table(
+    "referral_drafts",
+    metadata,
+    Column("staff_id", Integer, ForeignKey("staff.id"), primary_key=True, autoincrement=False),
+    Column("nonce", String(16), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+pending_inputs = Table(
+    "pending_inputs",
+    metadata,
+    Column("staff_id", Integer, ForeignKey("staff.id"), primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+message_expiries = Table(
+    "message_expiries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("delete_at", UTCDateTime, nullable=False),
+)
+Index("ix_message_expiries_delete_at", message_expiries.c.delete_at)

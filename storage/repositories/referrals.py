@@ -1,0 +1,189 @@
+"""Referrals and their history: numbering, writing, role-scoped listing and search."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.records import ReferralEventRecord, ReferralRecord
+from storage.schema import referral_events, referral_sequences, referrals
+
+_LISTS = ("categories", "needs", "priority_flags")
+
+
+def _record(row: Row[Any]) -> ReferralRecord:
+    values = row._asdict()
+    for key in _LISTS:
+        values[key] = tuple(value for value in values[key].split(",") if value)
+    values["serving_units"] = tuple(json.loads(values["serving_units"]))
+    return ReferralRecord(**values)
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    stored = dict(values)
+    for key in _LISTS:
+        if key in stored:
+            stored[key] = ",".join(stored[key])
+    if "serving_units" in stored:
+        stored["serving_units"] = json.dumps(list(stored["serving_units"]), ensure_ascii=False)
+    return stored
+
+
+async def next_number(conn: AsyncConnection, roc_year: int) -> int:
+    """The next sequence number of the year (call inside the write transaction that uses it)."""
+    result = await conn.execute(
+        update(referral_sequences)
+        .where(referral_sequences.c.roc_year == roc_year)
+        .values(last=referral_sequences.c.last + 1)
+    )
+    if result.rowcount == 0:
+        await conn.execute(referral_sequences.insert().values(roc_year=roc_year, last=1))
+        return 1
+    found = await conn.execute(
+        select(referral_sequences.c.last).where(referral_sequences.c.roc_year == roc_year)
+    )
+    return int(found.scalar_one())
+
+
+async def insert(conn: AsyncConnection, **values: Any) -> ReferralRecord:
+    result = await conn.execute(referrals.insert().values(**_stored(values)))
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("referral insert returned no key")
+    created = await by_id(conn, int(key[0]))
+    if created is None:
+        raise RuntimeError("referral vanished after insert")
+    return created
+
+
+async def by_id(conn: AsyncConnection, referral_id: int) -> ReferralRecord | None:
+    row = (await conn.execute(select(referrals).where(referrals.c.id == referral_id))).first()
+    return None if row is None else _record(row)
+
+
+async def by_code(conn: AsyncConnection, code: str) -> ReferralRecord | None:
+    row = (await conn.execute(select(referrals).where(referrals.c.code == code))).first()
+    return None if row is None else _record(row)
+
+
+async def by_submission_key(conn: AsyncConnection, key: str) -> ReferralRecord | None:
+    query = select(referrals).where(referrals.c.submission_key == key)
+    row = (await conn.execute(query)).first()
+    return None if row is None else _record(row)
+
+
+async def set_fields(
+    conn: AsyncConnection,
+    referral_id: int,
+    *,
+    now: datetime,
+    expect_status: str | None = None,
+    **values: Any,
+) -> bool:
+    """Change a referral; with `expect_status`, only if it is still in that status."""
+    query = update(referrals).where(referrals.c.id == referral_id)
+    if expect_status is not None:
+        query = query.where(referrals.c.status == expect_status)
+    result = await conn.execute(query.values(updated_at=now, **_stored(values)))
+    return result.rowcount == 1
+
+
+async def add_event(
+    conn: AsyncConnection,
+    referral_id: int,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    kind: str,
+    detail: dict[str, object] | None = None,
+) -> None:
+    await conn.execute(
+        referral_events.insert().values(
+            referral_id=referral_id,
+            at=at,
+            actor_id=actor_id,
+            kind=kind,
+            detail=None if detail is None else json.dumps(detail, ensure_ascii=False),
+        )
+    )
+
+
+async def events(conn: AsyncConnection, referral_id: int) -> list[ReferralEventRecord]:
+    query = (
+        select(referral_events)
+        .where(referral_events.c.referral_id == referral_id)
+        .order_by(referral_events.c.id)
+    )
+    return [ReferralEventRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def with_household_hash(conn: AsyncConnection, household_hash: str) -> list[ReferralRecord]:
+    query = (
+        select(referrals)
+        .where(referrals.c.household_hash == household_hash)
+        .order_by(referrals.c.id)
+    )
+    return [_record(row) for row in (await conn.execute(query)).all()]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose referrals a reader may see: everything, a center's, or a person's."""
+
+    everything: bool = False
+    center_ids: tuple[str, ...] = ()
+    referrer_id: int | None = None
+    case_manager_id: int | None = None
+
+
+def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
+    if scope.everything:
+        return query
+    conditions: list[ColumnElement[bool]] = []
+    if scope.center_ids:
+        conditions.append(referrals.c.center_id.in_(scope.center_ids))
+    if scope.referrer_id is not None:
+        conditions.append(referrals.c.referrer_id == scope.referrer_id)
+    if scope.case_manager_id is not None:
+        conditions.append(referrals.c.case_manager_id == scope.case_manager_id)
+    return query.where(or_(*conditions)) if conditions else query.where(referrals.c.id < 0)
+
+
+async def listing(
+    conn: AsyncConnection,
+    scope: Scope,
+    *,
+    statuses: Sequence[str] | None = None,
+    code: str | None = None,
+    alias_fragment: str | None = None,
+    district: str | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[list[ReferralRecord], int]:
+    """A page of visible referrals, newest first, and how many there are in all."""
+    filters: list[ColumnElement[bool]] = []
+    if statuses:
+        filters.append(referrals.c.status.in_(list(statuses)))
+    if code:
+        filters.append(referrals.c.code == code)
+    if alias_fragment:
+        filters.append(referrals.c.alias.contains(alias_fragment, autoescape=True))
+    if district:
+        filters.append(referrals.c.district == district)
+    where = and_(*filters) if filters else None
+    query = _scoped(select(referrals), scope)
+    count = _scoped(select(func.count()).select_from(referrals), scope)
+    if where is not None:
+        query = query.where(where)
+        count = count.where(where)
+    query = query.order_by(referrals.c.id.desc()).limit(limit).offset(offset)
+    rows = (await conn.execute(query)).all()
+    total = int((await conn.execute(count)).scalar_one())
+    return [_record(row) for row in rows], total
