@@ -340,6 +340,11 @@ class Accounts:
             ),
         )
 
+    async def admins(self) -> list[Staff]:
+        async with self.db.read() as conn:
+            records = await staff.active_with_role(conn, Role.ADMIN.value)
+        return [self._staff(record) for record in records]
+
     async def approvers_for(self, applicant: Staff) -> list[Staff]:
         """Everyone who may decide this application: supervisors in reach, then administrators."""
         candidate_units: list[str] = []

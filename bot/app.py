@@ -13,6 +13,7 @@ from bot.accounts import Accounts
 from bot.config import Settings
 from bot.jurisdictions import load_jurisdiction
 from bot.keys import Keyring
+from bot.referrals import Referrals
 from bot.render import LOCALES, Texts
 from bot.services import Services
 from handlers import register_all
@@ -43,13 +44,15 @@ async def open_services(settings: Settings) -> Services:
         await db.close()
         raise
     keyring = Keyring(settings.secret_key.reveal())
+    accounts = Accounts(db, jurisdiction, keyring, settings.invite_ttl)
     return Services(
         settings=settings,
         db=db,
         jurisdiction=jurisdiction,
         texts=Texts(),
         keyring=keyring,
-        accounts=Accounts(db, jurisdiction, keyring, settings.invite_ttl),
+        accounts=accounts,
+        referrals=Referrals(db, jurisdiction, keyring, accounts),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,8 +15,9 @@ from pathlib import Path
 from bot.accounts import InviteProblem
 from bot.app import open_services
 from bot.config import Settings, SettingsError, load_settings
+from bot.domain.recognition import recognise
 from bot.domain.roles import Role, UnitRole
-from bot.jurisdictions import JurisdictionError
+from bot.jurisdictions import JurisdictionError, load_jurisdiction
 from bot.logs import configure_logging
 from bot.render import roc_datetime
 from bot.runner import PortInUseError, run
@@ -34,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--unit", default=None, help="unit id from the jurisdiction file")
     commands.add_parser("migrate", help="bring the database to the newest schema")
+    commands.add_parser(
+        "recognise",
+        help='read JSON lines {"id", "text"} on stdin; write what the recogniser finds',
+    )
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path", type=Path)
     return parser
@@ -51,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": lambda: _run(settings),
         "invite": lambda: asyncio.run(_invite(settings, Role(args.role), args.unit)),
         "migrate": lambda: asyncio.run(_migrate(settings)),
+        "recognise": lambda: _recognise(settings),
         "backup": lambda: _backup(settings, args.path),
     }
     try:
@@ -119,4 +126,26 @@ def _backup(settings: Settings, target: Path) -> int:
         print(f"safetynet: the copy failed its integrity check: {result}", file=sys.stderr)
         return 1
     print(f"backup written to {target} (integrity check: ok)")
+    return 0
+
+
+def _recognise(settings: Settings) -> int:
+    """One JSON line out for each JSON line in; a bad line gets an error line, not a stop."""
+    jurisdiction = load_jurisdiction(settings.jurisdiction_path)
+    for number, raw in enumerate(sys.stdin, 1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+            text = item["text"]
+            if not isinstance(text, str):
+                raise TypeError("text must be a string")
+        except (ValueError, KeyError, TypeError) as error:
+            print(
+                json.dumps({"line": number, "error": f"not a {{id, text}} object: {error}"}),
+                flush=True,
+            )
+            continue
+        found = recognise(text, jurisdiction)
+        print(json.dumps(found.to_json(item.get("id")), ensure_ascii=False), flush=True)
     return 0

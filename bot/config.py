@@ -59,6 +59,7 @@ class Settings:
     sandbox_host: str
     sandbox_port: int
     invite_ttl: timedelta
+    case_message_ttl: timedelta
     log_level: str
 
 
@@ -139,5 +140,8 @@ def load_settings(
         sandbox_host=host,
         sandbox_port=port,
         invite_ttl=timedelta(days=_env_int(env, "SAFETYNET_INVITE_TTL_DAYS", 7, 1, 90)),
+        case_message_ttl=timedelta(
+            minutes=_env_int(env, "SAFETYNET_CASE_MESSAGE_TTL_MINUTES", 30, 1, 24 * 60)
+        ),
         log_level=(env.get("SAFETYNET_LOG_LEVEL") or "INFO").upper(),
     )

@@ -33,6 +33,19 @@ def roc_datetime(value: datetime) -> str:
     return f"{roc_date(local)} {local:%H:%M}"
 
 
+def count(value: int | None) -> str:
+    """A household count, or ? when nobody has said."""
+    return "?" if value is None else str(value)
+
+
+def roc_month(value: str | None) -> str:
+    """ "2027-03" (a case conference month) → "116年3月"."""
+    if not value:
+        return "—"
+    year, month = value.split("-")
+    return f"{int(year) - 1911}年{int(month)}月"
+
+
 def locale_for(language_code: str | None) -> str:
     """The locale for someone not yet registered, from their Telegram app's language."""
     if language_code and language_code.lower().startswith("en"):
@@ -67,6 +80,8 @@ class Texts:
         self.env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True)
         self.env.filters["roc_date"] = roc_date
         self.env.filters["roc_datetime"] = roc_datetime
+        self.env.filters["count"] = count
+        self.env.filters["roc_month"] = roc_month
         self._catalogs = {locale: load_catalog(locale, directory) for locale in LOCALES}
         self._compiled: dict[tuple[str, str], Template] = {}
 

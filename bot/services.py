@@ -8,6 +8,7 @@ from bot.accounts import Accounts, Staff
 from bot.config import Settings
 from bot.domain.jurisdiction import Jurisdiction
 from bot.keys import Keyring
+from bot.referrals import Referrals
 from bot.render import Texts
 from storage import Database
 
@@ -20,6 +21,7 @@ class Services:
     texts: Texts
     keyring: Keyring
     accounts: Accounts
+    referrals: Referrals
 
     def text(self, who: Staff | str, key: str, **context: object) -> str:
         """A catalog message in the language of `who` (a member of staff, or a locale)."""

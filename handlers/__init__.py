@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import account, approvals, errors, fallback, gate, invites, registration
+from handlers import (
+    account,
+    approvals,
+    errors,
+    fallback,
+    gate,
+    inbox,
+    invites,
+    lookup,
+    referral,
+    referral_decisions,
+    registration,
+)
 
 
 def register_all(application: Application) -> None:  # type: ignore[type-arg]
@@ -17,5 +29,9 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     approvals.register(application)
     invites.register(application)
     account.register(application)
+    referral.register(application)
+    referral_decisions.register(application)
+    lookup.register(application)
+    inbox.register(application)
     fallback.register(application)
     errors.register(application)

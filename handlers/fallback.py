@@ -1,4 +1,4 @@
-"""What nobody else handled: unknown commands, unexpected messages, buttons that no longer exist."""
+"""What nobody else handled: unknown commands and buttons that no longer exist."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ async def unknown_command(update: Update, context: Context) -> None:
         await reply(update, services_of(context).text(member, "common.unknown_command"))
 
 
-async def not_understood(update: Update, context: Context) -> None:
-    member = await caller_of(update, context)
-    if member is not None and member.active:
-        await reply(update, services_of(context).text(member, "common.not_understood"))
-
-
 async def stale_button(update: Update, context: Context) -> None:
     query = update.callback_query
     member = await caller_of(update, context)
@@ -30,5 +24,4 @@ async def stale_button(update: Update, context: Context) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     # Registered last in the default group: they run only when no feature handler matched.
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    application.add_handler(MessageHandler(~filters.COMMAND, not_understood))
     application.add_handler(CallbackQueryHandler(stale_button))

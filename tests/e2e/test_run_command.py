@@ -6,6 +6,7 @@ from a Bot API server (our sandbox standing in for Telegram) — with the token 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from storage.migrate import head_revision
 from tests.processes import CLEAN_ENV, bot_messages, free_port, invite, running, wait_for_sandbox
 
 pytestmark = pytest.mark.e2e
@@ -171,7 +173,7 @@ def test_migrate_and_backup(tmp_path: Path) -> None:
         timeout=60,
         check=True,
     )
-    assert "revision 0001" in migrated.stdout
+    assert f"revision {head_revision()}" in migrated.stdout
     target = tmp_path / "copies" / "backup.db"
     backup = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "bot", "backup", str(target)],
@@ -183,3 +185,34 @@ def test_migrate_and_backup(tmp_path: Path) -> None:
     )
     assert "integrity check: ok" in backup.stdout
     assert target.exists()
+
+
+def test_the_recogniser_from_the_shell(tmp_path: Path) -> None:
+    env = {**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var")}
+    lines = "\n".join(
+        [
+            '{"id": "S04", "text": "龜山區王○明家，自殺通報原因未填，'
+            '但上個月有到區公所申請急難救助。聯絡電話0912-345-678。"}',
+            "not json",
+            '{"id": 7, "text": "住八德，爸爸失業"}',
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "recognise"],
+        env=env,
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    first, bad, third = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["id"] == "S04"
+    assert first["district"] == "龜山區"
+    assert first["categories"] == ["suicide_economic"]
+    assert first["mandatory_report"] is False
+    assert "0912" not in first["redacted_text"]
+    assert set(first["household"]) == {"children_under_6", "elders_65_plus", "disabled"}
+    assert bad["line"] == 2
+    assert third["id"] == 7
+    assert third["district"] == "八德區"

@@ -10,11 +10,17 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.domain.permissions import COMMANDS
+from bot.domain.redaction import RedactionKind
+from bot.domain.referral_form import HOUSEHOLD_FIELDS, Step
+from bot.domain.referral_rules import WHY_NOT_CODES, Category, Need, PriorityFlag
+from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role, StaffStatus
+from bot.domain.text import NameProblem
+from bot.referrals import DecisionProblem
 from bot.render import LOCALES, Texts, roc_date, roc_datetime
 
 # Literal keys: services.text(x, "registration.ask_name") and friends.
-_KEY = re.compile(r"""text\(\s*[\w.]+,\s*f?["']([a-z_]+\.[a-zA-Z_.{}]+)["']""")
+_KEY = re.compile(r"""text\(\s*[\w.]+,\s*f?["']([a-z_{][a-zA-Z_.{}()]*\.[a-zA-Z_.{}()]+)["']""")
 
 
 def _used_keys() -> set[str]:
@@ -35,11 +41,30 @@ def _expand(key: str) -> set[str]:
         "{locale}": list(LOCALES),
         "{member.locale}": list(LOCALES),
         "{member.status.value}": [s.value for s in StaffStatus],
-        "{problem.value}": ["empty", "too_long", "no_letters", "multiline", "looks_like_command"],
+        "{problem.value}": [p.value for p in NameProblem],
+        "{n.value}": [n.value for n in Need],
+        "{member_kind}": list(HOUSEHOLD_FIELDS),
+        "{c.value}": [c.value for c in Category],
+        "{f.value}": [f.value for f in PriorityFlag],
+        "{kind.value}": [k.value for k in RedactionKind],
+        "{kind}": ["mycases", "search"],
+        "{result.value}": [p.value for p in DecisionProblem],
+        "{draft.next_step().value}": [s.value for s in Step],
+        "{referral.status}": [s.value for s in ReferralStatus],
+        "{event_kind}": [e.value for e in ReferralEvent],
+        "{refusal}": sorted(WHY_NOT_CODES | {f"{c.value}.not_supported" for c in Category}),
+        # case_card.names(): category, need and priority lists
+        "{prefix}.{key}": [f"category.{c.value}" for c in Category]
+        + [f"need.{n.value}" for n in Need]
+        + [f"priority.{f.value}" for f in PriorityFlag],
     }
     for placeholder, options in values.items():
         if placeholder in key:
-            return {key.replace(placeholder, option) for option in options}
+            return {
+                expanded
+                for option in options
+                for expanded in _expand(key.replace(placeholder, option))
+            }
     assert "{" not in key, f"teach this test the placeholder in {key}"
     return {key}
 

@@ -1,0 +1,560 @@
+"""Referrals: drafts in the database, submission and routing, decisions, co-cases, lookup.
+
+Every change is one transaction with its history event and audit entry; a family's story and
+a return reason are encrypted before they are stored; a national ID exists only as a keyed hash.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.accounts import Accounts, Staff
+from bot.clock import utcnow
+from bot.domain.calendar import next_conference, roc_year
+from bot.domain.jurisdiction import Jurisdiction, MeetingSeries, Unit
+from bot.domain.permissions import VISIBILITY, Visibility, may_decide_referral, sees_referral
+from bot.domain.recognition import Recognised, recognise
+from bot.domain.redaction import normalise_national_id, redact
+from bot.domain.referral_form import Draft
+from bot.domain.referral_rules import Category
+from bot.domain.referral_status import ReferralEvent, ReferralStatus
+from bot.domain.roles import Role, UnitRole
+from bot.keys import Keyring
+from storage import Database
+from storage.records import ReferralRecord
+from storage.repositories import audit, drafts, expiries, referrals, staff
+from storage.repositories.referrals import Scope
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+DRAFT_PURPOSE = "referral-draft"
+NARRATIVE_PURPOSE = "referral-narrative"
+REASON_PURPOSE = "referral-return-reason"
+NATIONAL_ID_PURPOSE = "national-id"
+PAGE_SIZE = 5
+
+
+def taipei_today() -> date:
+    return utcnow().astimezone(TAIPEI).date()
+
+
+@dataclass(frozen=True)
+class OpenDraft:
+    nonce: str  # changes with every new draft: buttons of an older draft are stale
+    draft: Draft
+
+
+@dataclass(frozen=True)
+class Submitted:
+    referral: ReferralRecord
+    created: bool  # False: this draft had already been submitted (a double tap)
+    center: Unit
+    co_cases: tuple[ReferralRecord, ...] = ()
+
+
+class DecisionProblem(StrEnum):
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
+    ALREADY_DECIDED = "already_decided"
+    BAD_CHOICE = "bad_choice"
+
+
+@dataclass(frozen=True)
+class Decided:
+    referral: ReferralRecord
+    previous_center: str | None = None
+
+
+class Referrals:
+    """The service behind /refer, the supervisor's decisions and /case, /mycases, /search."""
+
+    def __init__(
+        self, db: Database, jurisdiction: Jurisdiction, keyring: Keyring, accounts: Accounts
+    ) -> None:
+        self.db = db
+        self.jurisdiction = jurisdiction
+        self.keyring = keyring
+        self.accounts = accounts
+
+    # --- drafts -------------------------------------------------------------------------------
+
+    async def open_draft(self, member: Staff) -> OpenDraft | None:
+        async with self.db.read() as conn:
+            record = await drafts.get(conn, member.id)
+        if record is None:
+            return None
+        payload = self.keyring.decrypt(DRAFT_PURPOSE, record.payload)
+        return OpenDraft(nonce=record.nonce, draft=Draft.from_json(payload))
+
+    async def start_draft(self, member: Staff) -> OpenDraft:
+        """A new, empty draft (replacing any other)."""
+        opened = OpenDraft(nonce=secrets.token_hex(3), draft=Draft())
+        async with self.db.write() as conn:
+            await drafts.remove(conn, member.id)
+            await self._put_draft(conn, member, opened)
+        return opened
+
+    async def save_draft(self, member: Staff, opened: OpenDraft) -> bool:
+        """Store the draft; False when it is no longer the current one (a stale form)."""
+        async with self.db.write() as conn:
+            current = await drafts.get(conn, member.id)
+            if current is None or current.nonce != opened.nonce:
+                return False
+            await self._put_draft(conn, member, opened)
+        return True
+
+    async def _put_draft(self, conn: AsyncConnection, member: Staff, opened: OpenDraft) -> None:
+        payload = self.keyring.encrypt(DRAFT_PURPOSE, opened.draft.to_json())
+        await drafts.put(conn, member.id, nonce=opened.nonce, payload=payload, now=utcnow())
+
+    async def discard_draft(self, member: Staff, nonce: str | None = None) -> bool:
+        async with self.db.write() as conn:
+            return await drafts.remove(conn, member.id, nonce=nonce)
+
+    def recognise(self, text: str) -> Recognised:
+        return recognise(text, self.jurisdiction)
+
+    def household_hash(self, national_id: str) -> str | None:
+        """The keyed hash of a national ID typed for co-case matching (None: not an ID)."""
+        normalised = normalise_national_id(national_id)
+        return (
+            None if normalised is None else self.keyring.keyed_hash(NATIONAL_ID_PURPOSE, normalised)
+        )
+
+    # --- submission ---------------------------------------------------------------------------
+
+    def center_for(self, district: str) -> Unit:
+        centers = self.jurisdiction.centers_covering(district)
+        if not centers:
+            raise LookupError(f"no family service center covers {district}")
+        return centers[0]
+
+    def case_conference(self) -> MeetingSeries | None:
+        return next(
+            (s for s in self.jurisdiction.meeting_series if s.key == "case_conference"), None
+        )
+
+    async def submit(self, member: Staff, nonce: str) -> Submitted | None:
+        """Turn the draft into a referral, exactly once; None when there is no such draft."""
+        now = utcnow()
+        async with self.db.write() as conn:
+            already = await referrals.by_submission_key(conn, f"{member.id}:{nonce}")
+            if already is not None:
+                center = self.jurisdiction.unit(already.center_id)
+                assert center is not None
+                return Submitted(referral=already, created=False, center=center)
+            record = await drafts.get(conn, member.id)
+            if record is None or record.nonce != nonce:
+                return None
+            draft = Draft.from_json(self.keyring.decrypt(DRAFT_PURPOSE, record.payload))
+            if draft.district is None:
+                return None
+            center = self.center_for(draft.district)
+            own_unit = member.unit.id if member.unit else None
+            co_cases: tuple[ReferralRecord, ...] = ()
+            if draft.household_hash:
+                # The same family, served by another unit or another center.
+                co_cases = tuple(
+                    other
+                    for other in await referrals.with_household_hash(conn, draft.household_hash)
+                    if other.referrer_unit_id != own_unit or other.center_id != center.id
+                )
+                if co_cases:
+                    draft = draft.mark_co_case()
+            year = roc_year(now.astimezone(TAIPEI).date())
+            number = await referrals.next_number(conn, year)
+            created = await referrals.insert(
+                conn,
+                code=f"{self.jurisdiction.case_code_prefix}-{year}-{number:05d}",
+                submission_key=f"{member.id}:{nonce}",
+                district=center_district(draft),
+                village=draft.village,
+                alias=draft.alias,
+                children_under_6=draft.household.children_under_6,
+                children_6_17=draft.household.children_6_17,
+                elders_65_plus=draft.household.elders_65_plus,
+                disabled=draft.household.disabled,
+                categories=[c.value for c in draft.categories],
+                needs=[n.value for n in draft.needs],
+                priority_flags=[f.value for f in draft.priority_flags],
+                serving_units=draft.serving_units,
+                urgent=draft.urgent,
+                mandatory_report=draft.mandatory_report,
+                narrative=self.keyring.encrypt(NARRATIVE_PURPOSE, draft.narrative)
+                if draft.narrative
+                else None,
+                household_hash=draft.household_hash,
+                status=ReferralStatus.WAITING.value,
+                referrer_id=member.id,
+                referrer_unit_id=member.unit.id if member.unit else None,
+                center_id=center.id,
+                adhoc=draft.urgent,
+                created_at=now,
+                updated_at=now,
+            )
+            await referrals.add_event(
+                conn,
+                created.id,
+                at=now,
+                actor_id=member.id,
+                kind=ReferralEvent.SUBMITTED,
+                detail={"center": center.id, "urgent": draft.urgent},
+            )
+            for other in co_cases:
+                for referral_id, match in ((created.id, other.code), (other.id, created.code)):
+                    await referrals.add_event(
+                        conn,
+                        referral_id,
+                        at=now,
+                        actor_id=member.id,
+                        kind=ReferralEvent.CO_CASE_FOUND,
+                        detail={"with": match},
+                    )
+                if Category.CO_CASE.value not in other.categories:
+                    await referrals.set_fields(
+                        conn,
+                        other.id,
+                        now=now,
+                        categories=[*other.categories, Category.CO_CASE.value],
+                    )
+            await drafts.remove(conn, member.id)
+            await audit.append(
+                conn,
+                at=now,
+                action="referral.submit",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{created.code}",
+            )
+        return Submitted(referral=created, created=True, center=center, co_cases=co_cases)
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    def may_decide(self, member: Staff, referral: ReferralRecord) -> bool:
+        return member.active and may_decide_referral(
+            role=member.role,
+            unit_id=member.unit.id if member.unit else None,
+            center_id=referral.center_id,
+        )
+
+    async def supervisors_of(self, center_id: str) -> list[Staff]:
+        async with self.db.read() as conn:
+            records = await staff.active_in_units(conn, [center_id], [Role.SUPERVISOR.value])
+        return [member for r in records if (member := await self.accounts.by_id(r.id))]
+
+    async def case_managers_of(self, center_id: str) -> list[Staff]:
+        async with self.db.read() as conn:
+            records = await staff.active_in_units(conn, [center_id], [Role.CASE_MANAGER.value])
+        return [member for r in records if (member := await self.accounts.by_id(r.id))]
+
+    async def _decision(
+        self, conn: AsyncConnection, member: Staff, referral_id: int
+    ) -> ReferralRecord | DecisionProblem:
+        referral = await referrals.by_id(conn, referral_id)
+        if referral is None:
+            return DecisionProblem.NOT_FOUND
+        if not self.may_decide(member, referral):
+            await audit.append(
+                conn,
+                at=utcnow(),
+                action="referral.decide",
+                outcome="denied",
+                actor_staff_id=member.id,
+                subject=f"referral:{referral.code}",
+            )
+            return DecisionProblem.NOT_ALLOWED
+        if referral.status != ReferralStatus.WAITING:
+            return DecisionProblem.ALREADY_DECIDED
+        return referral
+
+    async def accept(
+        self, member: Staff, referral_id: int, case_manager_id: int
+    ) -> Decided | DecisionProblem:
+        """受案: assign a case manager of the center; place it on the next case conference."""
+        now = utcnow()
+        async with self.db.write() as conn:
+            referral = await self._decision(conn, member, referral_id)
+            if isinstance(referral, DecisionProblem):
+                return referral
+            manager = await staff.by_id(conn, case_manager_id)
+            if (
+                manager is None
+                or manager.status != "active"
+                or manager.unit_id != referral.center_id
+                or manager.role != Role.CASE_MANAGER.value
+            ):
+                return DecisionProblem.BAD_CHOICE
+            series = self.case_conference()
+            target = None
+            if referral.categories and series is not None:
+                year, month = next_conference(series, now.astimezone(TAIPEI).date())
+                target = f"{year:04d}-{month:02d}"
+            await referrals.set_fields(
+                conn,
+                referral.id,
+                now=now,
+                expect_status=ReferralStatus.WAITING.value,
+                status=ReferralStatus.ACCEPTED.value,
+                case_manager_id=manager.id,
+                target_conference=target,
+                decided_by=member.id,
+                decided_at=now,
+            )
+            await referrals.add_event(
+                conn,
+                referral.id,
+                at=now,
+                actor_id=member.id,
+                kind=ReferralEvent.ACCEPTED,
+                detail={"case_manager": manager.id, "conference": target},
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action="referral.accept",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{referral.code}",
+            )
+            updated = await referrals.by_id(conn, referral.id)
+        assert updated is not None
+        return Decided(referral=updated)
+
+    async def return_to_referrer(
+        self, member: Staff, referral_id: int, reason: str
+    ) -> Decided | DecisionProblem:
+        """退回, with a reason (redacted, encrypted)."""
+        now = utcnow()
+        async with self.db.write() as conn:
+            referral = await self._decision(conn, member, referral_id)
+            if isinstance(referral, DecisionProblem):
+                return referral
+            sealed = self.keyring.encrypt(REASON_PURPOSE, redact(reason).text)
+            await referrals.set_fields(
+                conn,
+                referral.id,
+                now=now,
+                expect_status=ReferralStatus.WAITING.value,
+                status=ReferralStatus.RETURNED.value,
+                return_reason=sealed,
+                decided_by=member.id,
+                decided_at=now,
+            )
+            await referrals.add_event(
+                conn, referral.id, at=now, actor_id=member.id, kind=ReferralEvent.RETURNED
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action="referral.return",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{referral.code}",
+            )
+            updated = await referrals.by_id(conn, referral.id)
+        assert updated is not None
+        return Decided(referral=updated)
+
+    async def rerefer(
+        self, member: Staff, referral_id: int, center_id: str
+    ) -> Decided | DecisionProblem:
+        """再轉: hand the referral to another family service center, still waiting."""
+        now = utcnow()
+        center = self.jurisdiction.unit(center_id)
+        async with self.db.write() as conn:
+            referral = await self._decision(conn, member, referral_id)
+            if isinstance(referral, DecisionProblem):
+                return referral
+            if (
+                center is None
+                or center.role is not UnitRole.FAMILY_SERVICE_CENTER
+                or center.id == referral.center_id
+            ):
+                return DecisionProblem.BAD_CHOICE
+            await referrals.set_fields(
+                conn,
+                referral.id,
+                now=now,
+                expect_status=ReferralStatus.WAITING.value,
+                center_id=center.id,
+            )
+            await referrals.add_event(
+                conn,
+                referral.id,
+                at=now,
+                actor_id=member.id,
+                kind=ReferralEvent.REREFERRED,
+                detail={"from": referral.center_id, "to": center.id},
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action="referral.rerefer",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{referral.code}",
+            )
+            updated = await referrals.by_id(conn, referral.id)
+        assert updated is not None
+        return Decided(referral=updated, previous_center=referral.center_id)
+
+    async def expect_reason(self, member: Staff, referral_id: int) -> None:
+        """The next text this supervisor sends is the return reason for that referral."""
+        async with self.db.write() as conn:
+            await drafts.expect_input(
+                conn, member.id, kind="return_reason", subject=str(referral_id), now=utcnow()
+            )
+
+    async def expected_input(self, member: Staff) -> tuple[str, str] | None:
+        async with self.db.read() as conn:
+            found = await drafts.pending_input(conn, member.id)
+        return None if found is None else (found.kind, found.subject)
+
+    async def clear_expected_input(self, member: Staff) -> None:
+        async with self.db.write() as conn:
+            await drafts.clear_input(conn, member.id)
+
+    def return_reason(self, referral: ReferralRecord) -> str | None:
+        if referral.return_reason is None:
+            return None
+        return self.keyring.decrypt(REASON_PURPOSE, referral.return_reason)
+
+    # --- lookup -------------------------------------------------------------------------------
+
+    def scope_for(self, member: Staff) -> Scope:
+        visibility = VISIBILITY[member.role]
+        if visibility is Visibility.EVERYTHING:
+            return Scope(everything=True)
+        centers = (member.unit.id,) if visibility is Visibility.CENTER and member.unit else ()
+        return Scope(center_ids=centers, referrer_id=member.id, case_manager_id=member.id)
+
+    def sees(self, member: Staff, referral: ReferralRecord) -> bool:
+        return sees_referral(
+            role=member.role,
+            staff_id=member.id,
+            unit_id=member.unit.id if member.unit else None,
+            referrer_id=referral.referrer_id,
+            center_id=referral.center_id,
+            case_manager_id=referral.case_manager_id,
+        )
+
+    async def view(self, member: Staff, code: str) -> ReferralRecord | None:
+        """One referral, if this person may see it; every attempt is audited."""
+        async with self.db.write() as conn:
+            referral = await referrals.by_code(conn, code.strip().upper())
+            allowed = referral is not None and self.sees(member, referral)
+            await audit.append(
+                conn,
+                at=utcnow(),
+                action="case.view",
+                outcome="allowed" if allowed else "denied",
+                actor_staff_id=member.id,
+                subject=f"referral:{code.strip().upper()[:32]}",
+            )
+        return referral if allowed else None
+
+    async def by_id(self, referral_id: int) -> ReferralRecord | None:
+        async with self.db.read() as conn:
+            return await referrals.by_id(conn, referral_id)
+
+    async def mine(self, member: Staff, page: int) -> tuple[list[ReferralRecord], int]:
+        """My open referrals and cases, newest first."""
+        async with self.db.write() as conn:
+            found, total = await referrals.listing(
+                conn,
+                self.scope_for(member),
+                statuses=[ReferralStatus.WAITING.value, ReferralStatus.ACCEPTED.value],
+                limit=PAGE_SIZE,
+                offset=page * PAGE_SIZE,
+            )
+            await audit.append(
+                conn,
+                at=utcnow(),
+                action="case.list",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                detail={"page": page, "codes": [r.code for r in found]},
+            )
+        return found, total
+
+    async def search(
+        self, member: Staff, query: str, page: int
+    ) -> tuple[list[ReferralRecord], int]:
+        """By code, masked alias fragment, district or status — within what I may see."""
+        text = query.strip()
+        filters: dict[str, object] = {}
+        status = _STATUS_WORDS.get(text)
+        district = self.jurisdiction.district(text) or self.jurisdiction.district(f"{text}區")
+        if status is not None:
+            filters["statuses"] = [status.value]
+        elif district is not None:
+            filters["district"] = district.name
+        elif text.upper().startswith(f"{self.jurisdiction.case_code_prefix}-"):
+            filters["code"] = text.upper()
+        else:
+            filters["alias_fragment"] = text.replace("O", "○").replace("○○", "○")
+        async with self.db.write() as conn:
+            found, total = await referrals.listing(
+                conn,
+                self.scope_for(member),
+                limit=PAGE_SIZE,
+                offset=page * PAGE_SIZE,
+                **filters,  # type: ignore[arg-type]
+            )
+            await audit.append(
+                conn,
+                at=utcnow(),
+                action="case.search",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                detail={"codes": [r.code for r in found]},
+            )
+        return found, total
+
+    def narrative(self, referral: ReferralRecord) -> str | None:
+        if referral.narrative is None:
+            return None
+        return self.keyring.decrypt(NARRATIVE_PURPOSE, referral.narrative)
+
+    async def history(self, referral: ReferralRecord) -> list[tuple[datetime, str, int | None]]:
+        """The referral's events, oldest first: when, what, and who."""
+        async with self.db.read() as conn:
+            found = await referrals.events(conn, referral.id)
+        return [(event.at, event.kind, event.actor_id) for event in found]
+
+    # --- messages that show case details expire ------------------------------------------------
+
+    async def expire_later(self, chat_id: int, message_id: int, after: timedelta) -> None:
+        async with self.db.write() as conn:
+            await expiries.add(conn, chat_id, message_id, utcnow() + after)
+
+    async def due_expiries(self) -> list[tuple[int, int, int]]:
+        async with self.db.read() as conn:
+            found = await expiries.due(conn, utcnow())
+        return [(e.id, e.chat_id, e.message_id) for e in found]
+
+    async def forget_expiries(self, ids: list[int]) -> None:
+        async with self.db.write() as conn:
+            await expiries.forget(conn, ids)
+
+
+def center_district(draft: Draft) -> str:
+    if draft.district is None:
+        raise ValueError("a referral is submitted only with its district")
+    return draft.district
+
+
+_STATUS_WORDS = {
+    "待分派": ReferralStatus.WAITING,
+    "轉介等待中": ReferralStatus.WAITING,
+    "waiting": ReferralStatus.WAITING,
+    "受案": ReferralStatus.ACCEPTED,
+    "accepted": ReferralStatus.ACCEPTED,
+    "退回": ReferralStatus.RETURNED,
+    "returned": ReferralStatus.RETURNED,
+}

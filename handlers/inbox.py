@@ -1,0 +1,38 @@
+"""Messages that are answers: a return reason the bot asked for, or a referral draft in progress.
+
+Anything else a member of staff sends gets a short pointer to /help.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from handlers import referral, referral_decisions
+from handlers.base import Context, caller_of, reply, services_of
+
+
+async def receive(update: Update, context: Context) -> None:
+    services = services_of(context)
+    member = await caller_of(update, context)
+    if member is None or not member.active:
+        return
+    expected = await services.referrals.expected_input(member)
+    message = update.message
+    if (
+        expected is not None
+        and expected[0] == referral_decisions.RETURN_REASON
+        and message is not None
+        and message.text
+    ):
+        await referral_decisions.receive_reason(update, context, member, int(expected[1]))
+        return
+    opened = await services.referrals.open_draft(member)
+    if opened is not None:
+        await referral.receive_text(update, context, member, opened)
+        return
+    await reply(update, services.text(member, "common.not_understood"))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, receive))

@@ -1,0 +1,194 @@
+"""Quick lookup, role-scoped: `/case <code>`, `/mycases`, `/search <text>`.
+
+Every view is audited by the service; every message showing case details is deleted by the bot
+after a while (30 minutes by default) and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.accounts import Staff
+from bot.domain.permissions import Action
+from bot.referrals import PAGE_SIZE
+from bot.services import Services
+from handlers.base import Button, Context, answer, keyboard, reply, requires, services_of
+from handlers.case_card import card_keyboard, card_text, line, timeline_text
+from storage.records import ReferralRecord
+
+log = logging.getLogger(__name__)
+SEARCH_MAX = 30
+SWEEP_SECONDS = 60
+
+
+async def expiring(context: Context, message: Message | None) -> None:
+    """Case details in chat do not stay: schedule the message's deletion."""
+    if message is None:
+        return
+    services = services_of(context)
+    await services.referrals.expire_later(
+        message.chat_id, message.message_id, services.settings.case_message_ttl
+    )
+
+
+@requires(Action.VIEW_CASES)
+async def show_case(update: Update, context: Context, member: Staff) -> None:
+    """`/case TY-115-00042`: the summary card, if I may see it."""
+    services = services_of(context)
+    if not context.args:
+        await reply(update, services.text(member, "case.usage"))
+        return
+    referral = await services.referrals.view(member, context.args[0][:32])
+    await send_card(update, context, member, referral, context.args[0][:32])
+
+
+async def send_card(
+    update: Update,
+    context: Context,
+    member: Staff,
+    referral: ReferralRecord | None,
+    code: str,
+) -> None:
+    services = services_of(context)
+    if referral is None:
+        # The same answer whether it does not exist or is not mine to see.
+        await reply(update, services.text(member, "case.not_found", code=code))
+        return
+    sent = await reply(
+        update,
+        await card_text(services, member, referral),
+        card_keyboard(services, member, referral),
+    )
+    await expiring(context, sent)
+
+
+@requires(Action.VIEW_CASES)
+async def open_case(update: Update, context: Context, member: Staff) -> None:
+    """A case button in a list: `rc:<code>`."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    code = (query.data or "").removeprefix("rc:")
+    await answer(query)
+    await send_card(update, context, member, await services.referrals.view(member, code), code)
+
+
+@requires(Action.VIEW_CASES)
+async def show_timeline(update: Update, context: Context, member: Staff) -> None:
+    """The 時間軸 button of a card: `rt:<code>` (a view like any other, so audited)."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    code = (query.data or "").removeprefix("rt:")
+    referral = await services.referrals.view(member, code)
+    await answer(query)
+    if referral is None:
+        await reply(update, services.text(member, "case.not_found", code=code))
+        return
+    await expiring(context, await reply(update, await timeline_text(services, member, referral)))
+
+
+@requires(Action.VIEW_CASES)
+async def my_cases(update: Update, context: Context, member: Staff) -> None:
+    """`/mycases`: my open referrals and cases, newest first, a page at a time."""
+    await send_page(update, context, member, kind="mycases", query="", page=0)
+
+
+@requires(Action.VIEW_CASES)
+async def search(update: Update, context: Context, member: Staff) -> None:
+    """`/search <code | alias fragment | district | status>`."""
+    services = services_of(context)
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await reply(update, services.text(member, "case.search_usage"))
+        return
+    if len(query) > SEARCH_MAX:
+        await reply(update, services.text(member, "case.search_too_long", limit=SEARCH_MAX))
+        return
+    await send_page(update, context, member, kind="search", query=query, page=0)
+
+
+@requires(Action.VIEW_CASES)
+async def turn_page(update: Update, context: Context, member: Staff) -> None:
+    """`pg:<mycases|search>:<page>[:<query>]`."""
+    query = update.callback_query
+    assert query is not None
+    _, kind, page, *rest = (query.data or "").split(":", 3)
+    await answer(query)
+    if kind in ("mycases", "search") and page.isdigit():
+        await send_page(
+            update, context, member, kind=kind, query=rest[0] if rest else "", page=int(page)
+        )
+
+
+async def send_page(
+    update: Update, context: Context, member: Staff, *, kind: str, query: str, page: int
+) -> None:
+    services = services_of(context)
+    if kind == "mycases":
+        found, total = await services.referrals.mine(member, page)
+    else:
+        found, total = await services.referrals.search(member, query, page)
+    if not found:
+        await reply(update, services.text(member, f"case.{kind}_empty", query=query))
+        return
+    rows: list[list[Button]] = [[(r.code, f"rc:{r.code}")] for r in found]
+    navigation: list[Button] = []
+    suffix = f":{query}" if query else ""
+    if page > 0:
+        navigation.append((services.text(member, "case.previous"), f"pg:{kind}:{page - 1}{suffix}"))
+    if (page + 1) * PAGE_SIZE < total:
+        navigation.append((services.text(member, "case.next"), f"pg:{kind}:{page + 1}{suffix}"))
+    if navigation and len(f"pg:{kind}:{page + 1}{suffix}".encode()) <= 64:
+        rows.append(navigation)
+    text = "\n".join(
+        [
+            services.text(
+                member,
+                f"case.{kind}_title",
+                total=total,
+                page=page + 1,
+                pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
+                query=query,
+            ),
+            *(line(services, member, r) for r in found),
+            services.text(
+                member,
+                "case.expires",
+                ttl=int(services.settings.case_message_ttl.total_seconds() // 60),
+            ),
+        ]
+    )
+    await expiring(context, await reply(update, text, keyboard(rows)))
+
+
+async def delete_expired(bot: Bot, services: Services) -> int:
+    """Delete every case message whose time is up; returns how many were handled."""
+    due = await services.referrals.due_expiries()
+    for _, chat_id, message_id in due:
+        try:
+            await bot.delete_message(chat_id, message_id)
+        except TelegramError as error:
+            # Already gone (deleted by the person) or too old: nothing left to protect.
+            log.info("expired message %s/%s not deleted: %s", chat_id, message_id, error)
+    await services.referrals.forget_expiries([expiry_id for expiry_id, _, _ in due])
+    return len(due)
+
+
+async def sweep(context: Context) -> None:
+    await delete_expired(context.bot, services_of(context))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("case", show_case))
+    application.add_handler(CommandHandler("mycases", my_cases))
+    application.add_handler(CommandHandler("search", search))
+    application.add_handler(CallbackQueryHandler(open_case, pattern=r"^rc:"))
+    application.add_handler(CallbackQueryHandler(turn_page, pattern=r"^pg:"))
+    application.add_handler(CallbackQueryHandler(show_timeline, pattern=r"^rt:"))
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(sweep, interval=SWEEP_SECONDS, first=SWEEP_SECONDS)

@@ -1,0 +1,523 @@
+"""`/refer`: a family referred from a phone — one description, then a few taps.
+
+The worker describes the situation in their own words; the bot recognises what it can, says at
+once when a 113 / 關懷e起來 report is due, shows what it understood, and asks only for what is
+still missing. The draft lives in the database; every button carries the draft's nonce, so a
+button from an older draft says the form has expired instead of changing the new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.accounts import Staff
+from bot.domain.permissions import Action
+from bot.domain.redaction import mask_name, national_id_is_valid, normalise_national_id
+from bot.domain.referral_form import (
+    HOUSEHOLD_FIELDS,
+    NARRATIVE_MAX,
+    Draft,
+    Step,
+    contradictory_ages,
+)
+from bot.domain.referral_rules import Category, Need
+from bot.domain.text import clean_text
+from bot.referrals import OpenDraft
+from bot.services import Services
+from handlers import referral_notices
+from handlers.base import (
+    Button,
+    Context,
+    answer,
+    in_rows,
+    keyboard,
+    reply,
+    requires,
+    services_of,
+)
+
+ALIAS_MAX = 20
+UNITS_MAX = 10
+
+
+def data(opened: OpenDraft, *parts: str) -> str:
+    return ":".join(("ref", opened.nonce, *parts))
+
+
+# --- starting -------------------------------------------------------------------------------------
+
+
+@requires(Action.REFER)
+async def refer(update: Update, context: Context, member: Staff) -> None:
+    """`/refer`: resume or discard an open draft, or start describing a new family."""
+    services = services_of(context)
+    opened = await services.referrals.open_draft(member)
+    if opened is not None and opened.draft != Draft():
+        await reply(
+            update,
+            services.text(
+                member, "referral.draft_exists", step=_step_name(services, member, opened.draft)
+            ),
+            keyboard(
+                [
+                    [(services.text(member, "referral.resume"), data(opened, "resume"))],
+                    [(services.text(member, "referral.discard"), data(opened, "discard"))],
+                ]
+            ),
+        )
+        return
+    opened = await services.referrals.start_draft(member)
+    await ask(update, context, member, opened)
+
+
+@requires(Action.REFER)
+async def cancel(update: Update, context: Context, member: Staff) -> None:
+    """`/cancel`: asks before discarding the draft."""
+    services = services_of(context)
+    opened = await services.referrals.open_draft(member)
+    if opened is None:
+        await reply(update, services.text(member, "referral.nothing_to_cancel"))
+        return
+    await reply(
+        update,
+        services.text(member, "referral.cancel_confirm"),
+        keyboard(
+            [
+                [(services.text(member, "referral.cancel_yes"), data(opened, "drop"))],
+                [(services.text(member, "referral.resume"), data(opened, "resume"))],
+            ]
+        ),
+    )
+
+
+# --- asking the next question -----------------------------------------------------------------
+
+
+async def ask(update: Update, context: Context, member: Staff, opened: OpenDraft) -> None:
+    """Ask the first question the draft still lacks."""
+    services = services_of(context)
+    draft = opened.draft
+    step = draft.next_step()
+
+    def text(key: str, **values: object) -> str:
+        return services.text(member, key, **values)
+
+    if step is Step.NARRATIVE:
+        await reply(
+            update,
+            text("referral.ask_narrative", limit=NARRATIVE_MAX),
+            keyboard([[(text("referral.skip_narrative"), data(opened, "skip", "narrative"))]]),
+        )
+    elif step is Step.DISTRICT:
+        buttons = [(d.name, data(opened, "d", d.key)) for d in services.jurisdiction.districts]
+        await reply(update, text("referral.ask_district"), keyboard(in_rows(buttons, 3)))
+    elif step is Step.ALIAS:
+        await reply(
+            update,
+            text("referral.ask_alias"),
+            keyboard([[(text("referral.skip"), data(opened, "skip", "alias"))]]),
+        )
+    elif step is Step.HOUSEHOLD:
+        await reply(
+            update, text("referral.ask_household"), household_keyboard(context, member, opened)
+        )
+    elif step is Step.CATEGORIES:
+        await reply(
+            update, text("referral.ask_categories"), categories_keyboard(context, member, opened)
+        )
+    elif step is Step.NEEDS:
+        await reply(update, text("referral.ask_needs"), needs_keyboard(context, member, opened))
+    elif step is Step.UNITS:
+        await reply(
+            update,
+            text("referral.ask_units", units="、".join(draft.serving_units)),
+            keyboard(
+                [
+                    [(text("referral.confirm"), data(opened, "ok", "units"))],
+                    [(text("referral.no_units"), data(opened, "clear", "units"))],
+                ]
+            ),
+        )
+    elif step is Step.NATIONAL_ID:
+        await reply(
+            update,
+            text("referral.ask_national_id"),
+            keyboard([[(text("referral.skip"), data(opened, "skip", "id"))]]),
+        )
+    else:
+        await show_summary(update, context, member, opened)
+
+
+def _step_name(services: Services, member: Staff, draft: Draft) -> str:
+    return services.text(member, f"referral.step.{draft.next_step().value}")
+
+
+def household_keyboard(context: Context, member: Staff, opened: OpenDraft) -> InlineKeyboardMarkup:
+    services = services_of(context)
+    rows: list[list[Button]] = []
+    for member_kind in HOUSEHOLD_FIELDS:
+        count = getattr(opened.draft.household, member_kind)
+        label = services.text(
+            member, f"referral.household.{member_kind}", count="?" if count is None else count
+        )
+        rows.append(
+            [
+                ("−", data(opened, "hh", member_kind, "-")),
+                (label, data(opened, "noop")),
+                ("＋", data(opened, "hh", member_kind, "+")),
+            ]
+        )
+    rows.append([(services.text(member, "referral.confirm"), data(opened, "ok", "household"))])
+    return keyboard(rows)
+
+
+def categories_keyboard(context: Context, member: Staff, opened: OpenDraft) -> InlineKeyboardMarkup:
+    services = services_of(context)
+    chosen = opened.draft.categories
+    buttons = [
+        (
+            ("✅ " if c in chosen else "") + services.text(member, f"category.{c.value}"),
+            data(opened, "c", c.value),
+        )
+        for c in Category
+    ]
+    rows = in_rows(buttons, 2)
+    rows.append([(services.text(member, "referral.confirm"), data(opened, "ok", "categories"))])
+    return keyboard(rows)
+
+
+def needs_keyboard(context: Context, member: Staff, opened: OpenDraft) -> InlineKeyboardMarkup:
+    services = services_of(context)
+    chosen = opened.draft.needs
+    buttons = [
+        (
+            ("✅ " if n in chosen else "") + services.text(member, f"need.{n.value}"),
+            data(opened, "n", n.value),
+        )
+        for n in Need
+    ]
+    rows = in_rows(buttons, 3)
+    rows.append([(services.text(member, "referral.confirm"), data(opened, "ok", "needs"))])
+    return keyboard(rows)
+
+
+# --- what the worker types -----------------------------------------------------------------------
+
+
+async def receive_text(update: Update, context: Context, member: Staff, opened: OpenDraft) -> None:
+    """A message while a draft is open: the answer to the current question, or more details."""
+    services = services_of(context)
+    message = update.message
+    assert message is not None
+    if message.text is None:
+        await reply(update, services.text(member, "referral.text_only"))
+        return
+    typed = clean_text(message.text)
+    if not typed:
+        await reply(update, services.text(member, "referral.empty"))
+        return
+    step = opened.draft.next_step()
+    if step is Step.ALIAS:
+        await receive_alias(update, context, member, opened, typed)
+    elif step is Step.NATIONAL_ID:
+        await receive_national_id(update, context, member, opened, typed=typed, message=message)
+    elif step is Step.UNITS:
+        units = tuple(u.strip() for u in typed.replace("、", ",").split(",") if u.strip())
+        draft = replace(opened.draft, serving_units=units[:UNITS_MAX]).finish(Step.UNITS)
+        await advance(update, context, member, replace(opened, draft=draft))
+    else:
+        await receive_description(update, context, member, opened, typed=typed, message=message)
+
+
+async def receive_description(
+    update: Update,
+    context: Context,
+    member: Staff,
+    opened: OpenDraft,
+    *,
+    typed: str,
+    message: Message,
+) -> None:
+    """The worker's own words: safety first, then what was understood, then the next question."""
+    services = services_of(context)
+    if len(typed) > NARRATIVE_MAX:
+        await reply(
+            update,
+            services.text(member, "referral.too_long", limit=NARRATIVE_MAX, length=len(typed)),
+        )
+        return
+    found = services.referrals.recognise(typed)
+    first = opened.draft.narrative is None
+    draft = opened.draft.with_recognised(found)
+    if draft.mandatory_report and not opened.draft.mandatory_report:
+        await reply(update, services.text(member, "referral.safety_gate"))
+    if contradictory_ages(found.redacted_text):
+        await reply(update, services.text(member, "referral.contradictory_ages"))
+    if found.removed:
+        await _remove_message(message)
+        kinds = "、".join(
+            services.text(member, f"redaction.{kind.value}") for kind in found.removed
+        )
+        await reply(update, services.text(member, "referral.redacted", kinds=kinds))
+    opened = replace(opened, draft=draft)
+    if not await services.referrals.save_draft(member, opened):
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    await reply(update, understood(services, member, draft, first=first))
+    await ask(update, context, member, opened)
+
+
+def understood(services: Services, member: Staff, draft: Draft, *, first: bool) -> str:
+    """What the bot took from the description, in one short message."""
+    household = draft.household
+    return services.text(
+        member,
+        "referral.understood" if first else "referral.understood_more",
+        district=draft.district,
+        village=draft.village,
+        alias=draft.alias,
+        household=household,
+        needs="、".join(services.text(member, f"need.{n.value}") for n in draft.needs),
+        categories="、".join(
+            services.text(member, f"category.{c.value}") for c in draft.supported_categories()
+        ),
+        units="、".join(draft.serving_units),
+        urgent=draft.urgent,
+    )
+
+
+async def receive_alias(
+    update: Update, context: Context, member: Staff, opened: OpenDraft, typed: str
+) -> None:
+    services = services_of(context)
+    if len(typed) > ALIAS_MAX or "\n" in typed:
+        await reply(update, services.text(member, "referral.alias_too_long", limit=ALIAS_MAX))
+        return
+    alias = mask_name(typed)
+    draft = replace(opened.draft, alias=alias).finish(Step.ALIAS)
+    if alias != typed:
+        await reply(update, services.text(member, "referral.alias_masked", alias=alias))
+    await advance(update, context, member, replace(opened, draft=draft))
+
+
+async def receive_national_id(
+    update: Update,
+    context: Context,
+    member: Staff,
+    opened: OpenDraft,
+    *,
+    typed: str,
+    message: Message,
+) -> None:
+    """An ID for co-case matching: check digit first; only its keyed hash is kept."""
+    services = services_of(context)
+    normalised = normalise_national_id(typed)
+    await _remove_message(message)  # an ID never stays in the chat, right or wrong
+    if normalised is None:
+        await reply(update, services.text(member, "referral.id_not_an_id"))
+        return
+    if not national_id_is_valid(normalised):
+        await reply(update, services.text(member, "referral.id_check_digit"))
+        return
+    household_hash = services.referrals.household_hash(normalised)
+    draft = replace(opened.draft, household_hash=household_hash).finish(Step.NATIONAL_ID)
+    await reply(update, services.text(member, "referral.id_kept"))
+    await advance(update, context, member, replace(opened, draft=draft))
+
+
+async def _remove_message(message: Message) -> None:
+    """Delete what the worker typed when it held an identifier (bots may, in private chats)."""
+    try:
+        await message.delete()
+    except TelegramError:
+        return
+
+
+async def advance(update: Update, context: Context, member: Staff, opened: OpenDraft) -> None:
+    """Save the draft and ask the next question (or say the form expired)."""
+    services = services_of(context)
+    if not await services.referrals.save_draft(member, opened):
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    await ask(update, context, member, opened)
+
+
+# --- the buttons -------------------------------------------------------------------------------
+
+
+@requires(Action.REFER)
+async def press(update: Update, context: Context, member: Staff) -> None:
+    """Every button of the referral form: `ref:<nonce>:<action>[:<argument>…]`."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    _, nonce, action, *args = (query.data or "").split(":")
+    opened = await services.referrals.open_draft(member)
+    if opened is None or opened.nonce != nonce:
+        submitted = await services.referrals.submit(member, nonce) if action == "submit" else None
+        if submitted is not None:
+            await answer(
+                query,
+                services.text(member, "referral.already_submitted", code=submitted.referral.code),
+                alert=True,
+            )
+        else:
+            await answer(query, services.text(member, "common.stale_button"), alert=True)
+        return
+    if action == "noop":
+        await answer(query)
+        return
+    if action in ("hh", "c", "n"):
+        await toggle(update, context, member, opened, action=action, args=args)
+        return
+    await answer(query)
+    if action == "resume":
+        await ask(update, context, member, opened)
+    elif action == "discard":
+        await ask(update, context, member, await services.referrals.start_draft(member))
+    elif action == "drop":
+        await services.referrals.discard_draft(member, nonce)
+        await reply(update, services.text(member, "referral.discarded"))
+    elif action == "submit":
+        await submit(update, context, member, opened)
+    elif (draft := answered(services, opened.draft, action, args)) is not None:
+        await advance(update, context, member, replace(opened, draft=draft))
+    else:
+        await reply(update, services.text(member, "common.stale_button"))
+
+
+SKIPPABLE = {"narrative": Step.NARRATIVE, "alias": Step.ALIAS, "id": Step.NATIONAL_ID}
+CONFIRMABLE = {
+    "household": Step.HOUSEHOLD,
+    "categories": Step.CATEGORIES,
+    "needs": Step.NEEDS,
+    "units": Step.UNITS,
+}
+EDITABLE = {"household": Step.HOUSEHOLD, "categories": Step.CATEGORIES, "needs": Step.NEEDS}
+
+
+def answered(services: Services, draft: Draft, action: str, args: list[str]) -> Draft | None:
+    """The draft after a button that answers a question (None: not such a button)."""
+    argument = args[0] if args else ""
+    if action == "d" and (district := services.jurisdiction.district(argument)):
+        return replace(draft, district=district.name)
+    if action == "skip" and argument in SKIPPABLE:
+        return draft.finish(SKIPPABLE[argument])
+    if action == "ok" and argument in CONFIRMABLE:
+        return draft.finish(CONFIRMABLE[argument])
+    if action == "clear" and argument == "units":
+        return replace(draft, serving_units=()).finish(Step.UNITS)
+    if action == "edit" and argument in EDITABLE:
+        return draft.reopen(EDITABLE[argument])
+    return None
+
+
+async def toggle(
+    update: Update,
+    context: Context,
+    member: Staff,
+    opened: OpenDraft,
+    *,
+    action: str,
+    args: list[str],
+) -> None:
+    """＋／− on the household, ✅ on categories and needs: the same message is updated."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    draft = opened.draft
+    refusal = None
+    if action == "hh" and len(args) == 2 and args[0] in HOUSEHOLD_FIELDS:
+        draft = draft.adjust_household(args[0], 1 if args[1] == "+" else -1)
+        markup = household_keyboard
+    elif action == "c" and args and args[0] in Category.__members__.values():
+        draft, refusal = draft.toggle_category(Category(args[0]))
+        markup = categories_keyboard
+    elif action == "n" and args and args[0] in Need.__members__.values():
+        draft = draft.toggle_need(Need(args[0]))
+        markup = needs_keyboard
+    else:
+        await answer(query, services.text(member, "common.stale_button"), alert=True)
+        return
+    if refusal is not None:
+        await answer(query, services.text(member, f"why_not.{refusal}"), alert=True)
+        return
+    opened = replace(opened, draft=draft)
+    if not await services.referrals.save_draft(member, opened):
+        await answer(query, services.text(member, "common.stale_button"), alert=True)
+        return
+    await answer(query)
+    try:
+        await query.edit_message_reply_markup(markup(context, member, opened))
+    except TelegramError:
+        return  # e.g. the same count pressed at a limit: nothing to redraw
+
+
+# --- confirmation and submission ----------------------------------------------------------------
+
+
+async def show_summary(update: Update, context: Context, member: Staff, opened: OpenDraft) -> None:
+    services = services_of(context)
+    draft = opened.draft
+
+    def text(key: str, **values: object) -> str:
+        return services.text(member, key, **values)
+
+    await reply(
+        update,
+        text(
+            "referral.summary",
+            draft=draft,
+            household=draft.household,
+            categories="、".join(text(f"category.{c.value}") for c in draft.categories),
+            needs="、".join(text(f"need.{n.value}") for n in draft.needs),
+            flags="、".join(text(f"priority.{f.value}") for f in draft.priority_flags),
+            units="、".join(draft.serving_units),
+            center=services.referrals.center_for(draft.district).name if draft.district else "—",
+        ),
+        keyboard(
+            [
+                [(text("referral.submit"), data(opened, "submit"))],
+                [
+                    (text("referral.edit.household"), data(opened, "edit", "household")),
+                    (text("referral.edit.categories"), data(opened, "edit", "categories")),
+                    (text("referral.edit.needs"), data(opened, "edit", "needs")),
+                ],
+                [(text("referral.cancel"), data(opened, "drop"))],
+            ]
+        ),
+    )
+
+
+async def submit(update: Update, context: Context, member: Staff, opened: OpenDraft) -> None:
+    """One tap submits; a double tap finds the referral already made and says so."""
+    services = services_of(context)
+    submitted = await services.referrals.submit(member, opened.nonce)
+    if submitted is None:
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    referral = submitted.referral
+    await reply(
+        update,
+        services.text(
+            member,
+            "referral.submitted" if submitted.created else "referral.already_submitted",
+            code=referral.code,
+            center=submitted.center.name,
+            urgent=referral.urgent,
+            mandatory_report=referral.mandatory_report,
+        ),
+    )
+    if submitted.created:
+        await referral_notices.to_receiving_center(context, referral)
+        await referral_notices.co_cases(context, member, referral, submitted.co_cases)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("refer", refer))
+    application.add_handler(CommandHandler("cancel", cancel))
+    application.add_handler(CallbackQueryHandler(press, pattern=r"^ref:"))
