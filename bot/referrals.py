@@ -272,6 +272,32 @@ class Referrals:
             return DecisionProblem.ALREADY_DECIDED
         return referral
 
+    async def _recorded(
+        self,
+        conn: AsyncConnection,
+        member: Staff,
+        referral: ReferralRecord,
+        event: ReferralEvent,
+        detail: dict[str, object] | None = None,
+    ) -> ReferralRecord:
+        """A decision's history event and audit entry, in its transaction; the referral after."""
+        now = utcnow()
+        await referrals.add_event(
+            conn, referral.id, at=now, actor_id=member.id, kind=event, detail=detail
+        )
+        await audit.append(
+            conn,
+            at=now,
+            action=f"referral.{event.value}",
+            outcome="allowed",
+            actor_staff_id=member.id,
+            subject=f"referral:{referral.code}",
+        )
+        updated = await referrals.by_id(conn, referral.id)
+        if updated is None:
+            raise LookupError(f"referral {referral.id} vanished inside its transaction")
+        return updated
+
     async def accept(
         self, member: Staff, referral_id: int, case_manager_id: int
     ) -> Decided | DecisionProblem:
@@ -305,24 +331,13 @@ class Referrals:
                 decided_by=member.id,
                 decided_at=now,
             )
-            await referrals.add_event(
+            updated = await self._recorded(
                 conn,
-                referral.id,
-                at=now,
-                actor_id=member.id,
-                kind=ReferralEvent.ACCEPTED,
-                detail={"case_manager": manager.id, "conference": target},
+                member,
+                referral,
+                ReferralEvent.ACCEPTED,
+                {"case_manager": manager.id, "conference": target},
             )
-            await audit.append(
-                conn,
-                at=now,
-                action="referral.accept",
-                outcome="allowed",
-                actor_staff_id=member.id,
-                subject=f"referral:{referral.code}",
-            )
-            updated = await referrals.by_id(conn, referral.id)
-        assert updated is not None
         return Decided(referral=updated)
 
     async def return_to_referrer(
@@ -345,19 +360,7 @@ class Referrals:
                 decided_by=member.id,
                 decided_at=now,
             )
-            await referrals.add_event(
-                conn, referral.id, at=now, actor_id=member.id, kind=ReferralEvent.RETURNED
-            )
-            await audit.append(
-                conn,
-                at=now,
-                action="referral.return",
-                outcome="allowed",
-                actor_staff_id=member.id,
-                subject=f"referral:{referral.code}",
-            )
-            updated = await referrals.by_id(conn, referral.id)
-        assert updated is not None
+            updated = await self._recorded(conn, member, referral, ReferralEvent.RETURNED)
         return Decided(referral=updated)
 
     async def rerefer(
@@ -383,24 +386,13 @@ class Referrals:
                 expect_status=ReferralStatus.WAITING.value,
                 center_id=center.id,
             )
-            await referrals.add_event(
+            updated = await self._recorded(
                 conn,
-                referral.id,
-                at=now,
-                actor_id=member.id,
-                kind=ReferralEvent.REREFERRED,
-                detail={"from": referral.center_id, "to": center.id},
+                member,
+                referral,
+                ReferralEvent.REREFERRED,
+                {"from": referral.center_id, "to": center.id},
             )
-            await audit.append(
-                conn,
-                at=now,
-                action="referral.rerefer",
-                outcome="allowed",
-                actor_staff_id=member.id,
-                subject=f"referral:{referral.code}",
-            )
-            updated = await referrals.by_id(conn, referral.id)
-        assert updated is not None
         return Decided(referral=updated, previous_center=referral.center_id)
 
     async def expect_reason(self, member: Staff, referral_id: int) -> None:

@@ -9,6 +9,7 @@ button from an older draft says the form has expired instead of changing the new
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -175,34 +176,54 @@ def household_keyboard(context: Context, member: Staff, opened: OpenDraft) -> In
     return keyboard(rows)
 
 
-def categories_keyboard(context: Context, member: Staff, opened: OpenDraft) -> InlineKeyboardMarkup:
+def ticks_keyboard(
+    context: Context,
+    member: Staff,
+    opened: OpenDraft,
+    *,
+    kind: str,
+    options: tuple[StrEnum, ...],
+    chosen: tuple[StrEnum, ...],
+    per_row: int,
+) -> InlineKeyboardMarkup:
+    """Options to tick (✅), then Confirm: categories are `c`/`category`, needs `n`/`need`."""
     services = services_of(context)
-    chosen = opened.draft.categories
+    catalog, action = {"categories": ("category", "c"), "needs": ("need", "n")}[kind]
     buttons = [
         (
-            ("✅ " if c in chosen else "") + services.text(member, f"category.{c.value}"),
-            data(opened, "c", c.value),
+            ("✅ " if option in chosen else "")
+            + services.text(member, f"{catalog}.{option.value}"),
+            data(opened, action, option.value),
         )
-        for c in Category
+        for option in options
     ]
-    rows = in_rows(buttons, 2)
-    rows.append([(services.text(member, "referral.confirm"), data(opened, "ok", "categories"))])
+    rows = in_rows(buttons, per_row)
+    rows.append([(services.text(member, "referral.confirm"), data(opened, "ok", kind))])
     return keyboard(rows)
+
+
+def categories_keyboard(context: Context, member: Staff, opened: OpenDraft) -> InlineKeyboardMarkup:
+    return ticks_keyboard(
+        context,
+        member,
+        opened,
+        kind="categories",
+        options=tuple(Category),
+        chosen=opened.draft.categories,
+        per_row=2,
+    )
 
 
 def needs_keyboard(context: Context, member: Staff, opened: OpenDraft) -> InlineKeyboardMarkup:
-    services = services_of(context)
-    chosen = opened.draft.needs
-    buttons = [
-        (
-            ("✅ " if n in chosen else "") + services.text(member, f"need.{n.value}"),
-            data(opened, "n", n.value),
-        )
-        for n in Need
-    ]
-    rows = in_rows(buttons, 3)
-    rows.append([(services.text(member, "referral.confirm"), data(opened, "ok", "needs"))])
-    return keyboard(rows)
+    return ticks_keyboard(
+        context,
+        member,
+        opened,
+        kind="needs",
+        options=tuple(Need),
+        chosen=opened.draft.needs,
+        per_row=3,
+    )
 
 
 # --- what the worker types -----------------------------------------------------------------------

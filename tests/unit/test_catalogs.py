@@ -53,6 +53,9 @@ def _expand(key: str) -> set[str]:
         "{referral.status}": [s.value for s in ReferralStatus],
         "{event_kind}": [e.value for e in ReferralEvent],
         "{refusal}": sorted(WHY_NOT_CODES | {f"{c.value}.not_supported" for c in Category}),
+        # ticks_keyboard(): categories and needs to tick
+        "{catalog}.{option.value}": [f"category.{c.value}" for c in Category]
+        + [f"need.{n.value}" for n in Need],
         # case_card.names(): category, need and priority lists
         "{prefix}.{key}": [f"category.{c.value}" for c in Category]
         + [f"need.{n.value}" for n in Need]
