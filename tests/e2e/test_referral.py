@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from bot.domain.roles import Role
 from handlers.lookup import delete_expired
 from storage.schema import audit_log, referrals
 from tests.transcript import Person, Said, World, active_member
+from tests.unit.test_recognition import SAMPLES
 
 pytestmark = pytest.mark.e2e
 
@@ -146,12 +148,15 @@ async def test_the_safety_gate_comes_before_anything_else(zhongli: District) -> 
     assert "113" in notice.text
 
 
-async def refer_rest(person: Person) -> Said:
+async def refer_rest(person: Person, *, until_summary: bool = False) -> Said:
+    """Take the suggested answer at every remaining step (and submit, unless told not to)."""
     replies = [await person.last_bot_message()]
     while "請確認轉介內容" not in replies[-1].text:
         labels = replies[-1].labels
         choice = next(c for c in ("確認", "略過", "沒有其他單位") if c in labels)
         replies = await person.presses(choice)
+    if until_summary:
+        return replies[-1]
     replies = await person.presses("✅ 送出轉介")
     return replies[-1]
 
@@ -287,3 +292,37 @@ async def test_identifiers_never_reach_storage_or_any_message(zhongli: District)
     for person in (officer, zhongli.supervisor):
         for message in await person.chat():
             assert "0912-345-678" not in message.text or message.deleted
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s["id"] for s in SAMPLES])
+async def test_each_category_of_the_plan_through_the_chat(
+    zhongli: District, sample: dict[str, Any]
+) -> None:
+    """Every worked example, typed by a worker: the summary shows the plan's categories."""
+    officer = zhongli.officer
+    expected = sample["expect"]
+    await officer.says("/refer")
+    replies = await officer.says(sample["text"])
+    assert ("113" in replies[0].text) is expected["mandatory_report"]
+    if expected["district"] is None:
+        assert replies[-1].text == "案家住在哪一區？"
+        await officer.presses("中壢區")
+    summary = await refer_rest(officer, until_summary=True)
+    categories_line = next(
+        line for line in summary.text.splitlines() if line.startswith("提報類別：")
+    )
+    names = {
+        "multi_need": "需求多元",
+        "immediate_danger": "立即危險",
+        "recurrent": "問題重覆",
+        "suicide_economic": "幸扶守護",
+        "child_high_risk": "兒少高危機",
+        "missing_child": "行方不明兒少",
+        "co_case": "共案",
+    }
+    shown = set(categories_line.removeprefix("提報類別：").split("、")) - {"—"}
+    assert shown == {names[c] for c in expected["categories"]}
+    for secret in expected["redact"]:
+        assert all(secret not in m.text for m in await officer.chat() if not m.deleted)
+    replies = await officer.presses("✅ 送出轉介")
+    assert CODE.search(replies[0].text)
