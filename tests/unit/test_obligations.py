@@ -1,0 +1,144 @@
+"""Obligations: their states, the months a tracked case owes reports for, and the built lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain.obligations import (
+    Obligation,
+    ObligationKind,
+    ObligationState,
+    monthly_report_obligations,
+    monthly_report_periods,
+    on_time,
+    period_key,
+    planned_visit_obligations,
+    state_on,
+)
+from bot.domain.visit_plan import VisitPlan, progress
+from bot.domain.working_days import WorkingCalendar
+
+CALENDAR = WorkingCalendar()
+DUE = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    ("done_on", "waived", "today", "expected"),
+    [
+        (None, False, date(2026, 12, 1), ObligationState.OPEN),
+        (None, False, DUE, ObligationState.OPEN),  # the due day itself is still on time
+        (None, False, date(2026, 12, 8), ObligationState.OVERDUE),
+        (date(2026, 12, 3), False, date(2026, 12, 8), ObligationState.DONE),
+        (date(2026, 12, 20), False, date(2026, 12, 21), ObligationState.DONE),  # late, but done
+        (date(2026, 12, 20), True, date(2026, 12, 21), ObligationState.DONE),  # done wins
+        (None, True, date(2026, 12, 21), ObligationState.WAIVED),
+        (None, True, date(2026, 12, 1), ObligationState.WAIVED),
+    ],
+)
+def test_state_on(
+    done_on: date | None, waived: bool, today: date, expected: ObligationState
+) -> None:
+    assert state_on(DUE, done_on, waived, today) is expected
+
+
+def test_on_time() -> None:
+    assert on_time(DUE, DUE)
+    assert on_time(DUE, date(2026, 12, 1))
+    assert not on_time(DUE, date(2026, 12, 8))
+
+
+def test_a_waiver_needs_a_reason() -> None:
+    def make(state: ObligationState, reason: str | None) -> Obligation:
+        return Obligation(
+            kind=ObligationKind.NEXT_STEP,
+            case_code="C-115-0042",
+            owner_unit="fsc-zhongli",
+            owner_staff=7,
+            due=DUE,
+            period=None,
+            state=state,
+            waived_reason=reason,
+        )
+
+    assert make(ObligationState.WAIVED, "家庭遷出本市").waived_reason == "家庭遷出本市"
+    assert make(ObligationState.OPEN, None).state is ObligationState.OPEN
+    with pytest.raises(ValueError, match="reason"):
+        make(ObligationState.WAIVED, None)
+    with pytest.raises(ValueError, match="reason"):
+        make(ObligationState.WAIVED, "")
+    with pytest.raises(ValueError, match="reason"):
+        make(ObligationState.DONE, "why?")
+
+
+def test_period_key() -> None:
+    assert period_key((2026, 11)) == "2026-11"
+    assert period_key((2027, 1)) == "2027-01"
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "today", "expected"),
+    [
+        # Tracked on 20 November: November is owed once it is over, not before.
+        (date(2026, 11, 20), None, date(2026, 11, 30), []),
+        (date(2026, 11, 20), None, date(2026, 12, 1), [(2026, 11)]),
+        (date(2026, 11, 20), None, date(2027, 2, 14), [(2026, 11), (2026, 12), (2027, 1)]),
+        # Released (除管) on 15 January: January is still owed, February is not.
+        (
+            date(2026, 11, 20),
+            date(2027, 1, 15),
+            date(2027, 4, 1),
+            [(2026, 11), (2026, 12), (2027, 1)],
+        ),
+        # Released before the month is over: January is owed once January ends.
+        (date(2026, 11, 20), date(2027, 1, 15), date(2027, 1, 20), [(2026, 11), (2026, 12)]),
+        (date(2026, 11, 20), date(2026, 11, 25), date(2027, 4, 1), [(2026, 11)]),
+    ],
+)
+def test_monthly_report_periods(
+    since: date, until: date | None, today: date, expected: list[tuple[int, int]]
+) -> None:
+    assert monthly_report_periods(since, until, today) == expected
+
+
+def test_monthly_report_obligations() -> None:
+    found = monthly_report_obligations(
+        case_code="C-115-0042",
+        tracked_since=date(2026, 11, 20),
+        tracked_until=None,
+        today=date(2027, 2, 8),
+        reported_on={"2026-11": date(2026, 12, 4)},
+        waived={"2026-12": "案家住院，無法訪視"},
+        owner_unit="police-zhongli",
+        owner_staff=None,
+        calendar=CALENDAR,
+    )
+    assert [(o.period, o.due, o.state, o.waived_reason) for o in found] == [
+        # 5 Dec 2026 is a Saturday: due Monday 7 Dec.
+        ("2026-11", date(2026, 12, 7), ObligationState.DONE, None),
+        ("2026-12", date(2027, 1, 5), ObligationState.WAIVED, "案家住院，無法訪視"),
+        # 5 Feb 2027 is in Lunar New Year: due 11 Feb, so still open on 8 Feb.
+        ("2027-01", date(2027, 2, 11), ObligationState.OPEN, None),
+    ]
+    assert {o.kind for o in found} == {ObligationKind.MONTHLY_REPORT}
+    assert {o.owner_unit for o in found} == {"police-zhongli"}
+
+
+def test_planned_visit_obligations() -> None:
+    plan = VisitPlan(start=date(2026, 1, 31))
+    visits = [date(2026, 2, 2), date(2026, 2, 9), date(2026, 2, 10), date(2026, 2, 12)]
+    today = date(2026, 4, 2)
+    found = planned_visit_obligations(
+        case_code="C-115-0042",
+        plan_progress=progress(plan, visits, today, calendar=CALENDAR),
+        today=today,
+        owner_unit="fsc-zhongli",
+        owner_staff=7,
+    )
+    assert [(o.due, o.state) for o in found] == [
+        (date(2026, 2, 28), ObligationState.DONE),
+        (date(2026, 3, 30), ObligationState.OVERDUE),  # no visit in March
+        (date(2026, 4, 30), ObligationState.OPEN),
+    ]
+    assert {o.kind for o in found} == {ObligationKind.PLANNED_VISIT}
