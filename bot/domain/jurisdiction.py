@@ -6,6 +6,7 @@ Loaded from a jurisdiction file (`bot/jurisdictions/*.toml`); no district or uni
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.domain.roles import Role, UnitRole, role_fits_unit
 
@@ -63,6 +64,10 @@ class Jurisdiction:
     unit_kinds: tuple[UnitKind, ...]
     units: tuple[Unit, ...]
     meeting_series: tuple[MeetingSeries, ...]
+    monthly_report_due_day: int = 5
+    caseload_target: int = 25
+    extra_workdays: tuple[date, ...] = ()
+    extra_holidays: tuple[date, ...] = ()
     _units_by_id: dict[str, Unit] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

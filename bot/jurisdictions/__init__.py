@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -157,7 +158,20 @@ def _build(data: dict[str, Any], r: _Reader) -> Jurisdiction:
     prefix = r.get(city, "case_code_prefix", str, "city")
     if not re.fullmatch(r"[A-Z]{2,4}", prefix):
         r.fail("`case_code_prefix` is 2–4 capital letters", "city", key="case_code_prefix")
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict):
+        r.fail("[rules] must be a table", "rules")
+    due_day = r.get(rules, "monthly_report_due_day", int, "rules", default=5)
+    if not 1 <= due_day <= 28:
+        r.fail("`monthly_report_due_day` is a day 1–28", "rules", key="monthly_report_due_day")
+    target = r.get(rules, "caseload_target", int, "rules", default=25)
+    if target < 1:
+        r.fail("`caseload_target` must be positive", "rules", key="caseload_target")
     return Jurisdiction(
+        monthly_report_due_day=due_day,
+        caseload_target=target,
+        extra_workdays=_dates(rules, "extra_workdays", r),
+        extra_holidays=_dates(rules, "extra_holidays", r),
         city_name=r.get(city, "name", str, "city"),
         city_name_en=r.get(city, "name_en", str, "city"),
         city_code=code,
@@ -235,6 +249,22 @@ def _series(e: dict[str, Any], i: int, r: _Reader, kind_keys: set[str]) -> Meeti
         default_attendee_kinds=attendee_kinds,
         referral_cutoff_months_before=cutoff,
     )
+
+
+def _dates(rules: dict[str, Any], key: str, r: _Reader) -> tuple[date, ...]:
+    values = rules.get(key, [])
+    if not isinstance(values, list):
+        r.fail(f"`{key}` must be a list of dates", "rules", key=key)
+    found = []
+    for value in values:
+        if isinstance(value, date):
+            found.append(value)
+            continue
+        try:
+            found.append(date.fromisoformat(str(value)))
+        except ValueError:
+            r.fail(f"`{key}`: {value!r} is not a YYYY-MM-DD date", "rules", key=key)
+    return tuple(found)
 
 
 def _unique(values: list[str], table: str, key: str, r: _Reader) -> None:
