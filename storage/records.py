@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,11 @@ class ReferralRecord:
     decided_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    case_status: str | None = None
+    tracked: bool = False
+    tracked_since: datetime | None = None
+    tracked_reason: bytes | None = None  # encrypted
+    opened_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,7 @@ class PendingInputRecord:
     kind: str
     subject: str
     created_at: datetime
+    payload: bytes | None = None  # encrypted
 
 
 @dataclass(frozen=True)
@@ -124,3 +130,35 @@ class MessageExpiryRecord:
     chat_id: int
     message_id: int
     delete_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseEntryRecord:
+    id: int
+    referral_id: int
+    author_id: int
+    author_unit_id: str | None
+    kind: str
+    entry_date: date
+    period: str | None
+    note: bytes | None  # encrypted
+    next_step: bytes | None  # encrypted
+    next_due: date | None
+    corrects_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ObligationRecord:
+    id: int
+    referral_id: int
+    kind: str
+    period: str
+    owner_staff_id: int | None
+    owner_unit_id: str | None
+    due: date
+    state: str
+    done_entry_id: int | None
+    waived_reason: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from storage.types import UTCDateTime
@@ -133,6 +135,11 @@ referrals = Table(
     Column("case_manager_id", Integer, ForeignKey("staff.id"), nullable=True),
     Column("target_conference", String(7), nullable=True),
     Column("adhoc", Boolean, nullable=False),
+    Column("case_status", String(24), nullable=True),
+    Column("tracked", Boolean, nullable=False, server_default="0"),
+    Column("tracked_since", UTCDateTime, nullable=True),
+    Column("tracked_reason", LargeBinary, nullable=True),
+    Column("opened_at", UTCDateTime, nullable=True),
     Column("return_reason", LargeBinary, nullable=True),
     Column("decided_by", Integer, ForeignKey("staff.id"), nullable=True),
     Column("decided_at", UTCDateTime, nullable=True),
@@ -173,6 +180,7 @@ pending_inputs = Table(
     Column("kind", String(32), nullable=False),
     Column("subject", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("payload", LargeBinary, nullable=True),  # encrypted answers collected so far
 )
 
 message_expiries = Table(
@@ -184,3 +192,52 @@ message_expiries = Table(
     Column("delete_at", UTCDateTime, nullable=False),
 )
 Index("ix_message_expiries_delete_at", message_expiries.c.delete_at)
+
+# --- cases: entries, tracking, co-serving units, obligations (migration 0003) -------------------
+
+case_entries = Table(
+    "case_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("author_unit_id", String(64), ForeignKey("units.id"), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("entry_date", Date, nullable=False),
+    Column("period", String(7), nullable=True),  # the month a monthly report covers
+    Column("note", LargeBinary, nullable=True),  # encrypted
+    Column("next_step", LargeBinary, nullable=True),  # encrypted
+    Column("next_due", Date, nullable=True),
+    Column("corrects_id", Integer, ForeignKey("case_entries.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("referral_id", "kind", "period", name="uq_case_entries_report_period"),
+)
+Index("ix_case_entries_referral_id", case_entries.c.referral_id)
+
+case_team = Table(
+    "case_team",
+    metadata,
+    Column("referral_id", Integer, ForeignKey("referrals.id"), primary_key=True),
+    Column("unit_id", String(64), ForeignKey("units.id"), primary_key=True),
+    Column("since", UTCDateTime, nullable=False),
+    Column("until", UTCDateTime, nullable=True),
+)
+
+obligations = Table(
+    "obligations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("period", String(32), nullable=False),
+    Column("owner_staff_id", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("owner_unit_id", String(64), ForeignKey("units.id"), nullable=True),
+    Column("due", Date, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("done_entry_id", Integer, ForeignKey("case_entries.id"), nullable=True),
+    Column("waived_reason", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("referral_id", "kind", "period", name="uq_obligations_referral_kind_period"),
+)
+Index("ix_obligations_state_due", obligations.c.state, obligations.c.due)

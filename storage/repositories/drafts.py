@@ -50,12 +50,19 @@ async def pending_input(conn: AsyncConnection, staff_id: int) -> PendingInputRec
 
 
 async def expect_input(
-    conn: AsyncConnection, staff_id: int, *, kind: str, subject: str, now: datetime
+    conn: AsyncConnection,
+    staff_id: int,
+    *,
+    kind: str,
+    subject: str,
+    now: datetime,
+    payload: bytes | None = None,
 ) -> None:
+    """The next text this person sends answers `kind` about `subject` (one at a time)."""
     await conn.execute(delete(pending_inputs).where(pending_inputs.c.staff_id == staff_id))
     await conn.execute(
         pending_inputs.insert().values(
-            staff_id=staff_id, kind=kind, subject=subject, created_at=now
+            staff_id=staff_id, kind=kind, subject=subject, created_at=now, payload=payload
         )
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.records import ReferralEventRecord, ReferralRecord
-from storage.schema import referral_events, referral_sequences, referrals
+from storage.schema import case_team, referral_events, referral_sequences, referrals
 
 _LISTS = ("categories", "needs", "priority_flags")
 
@@ -141,6 +141,7 @@ class Scope:
     center_ids: tuple[str, ...] = ()
     referrer_id: int | None = None
     case_manager_id: int | None = None
+    team_unit_id: str | None = None  # a unit serving the case sees it too
 
 
 def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
@@ -153,6 +154,11 @@ def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
         conditions.append(referrals.c.referrer_id == scope.referrer_id)
     if scope.case_manager_id is not None:
         conditions.append(referrals.c.case_manager_id == scope.case_manager_id)
+    if scope.team_unit_id is not None:
+        serving = select(case_team.c.referral_id).where(
+            case_team.c.unit_id == scope.team_unit_id, case_team.c.until.is_(None)
+        )
+        conditions.append(referrals.c.id.in_(serving))
     return query.where(or_(*conditions)) if conditions else query.where(referrals.c.id < 0)
 
 
@@ -187,3 +193,15 @@ async def listing(
     rows = (await conn.execute(query)).all()
     total = int((await conn.execute(count)).scalar_one())
     return [_record(row) for row in rows], total
+
+
+async def tracked(conn: AsyncConnection) -> list[ReferralRecord]:
+    query = select(referrals).where(referrals.c.tracked.is_(True)).order_by(referrals.c.id)
+    return [_record(row) for row in (await conn.execute(query)).all()]
+
+
+async def by_ids(conn: AsyncConnection, ids: set[int]) -> list[ReferralRecord]:
+    if not ids:
+        return []
+    query = select(referrals).where(referrals.c.id.in_(sorted(ids)))
+    return [_record(row) for row in (await conn.execute(query)).all()]

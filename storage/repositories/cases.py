@@ -1,0 +1,147 @@
+"""Case entries (immutable, attributed), the units serving a case, and the obligations it owes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.records import CaseEntryRecord, ObligationRecord
+from storage.schema import case_entries, case_team, obligations
+
+
+async def add_entry(conn: AsyncConnection, **values: Any) -> CaseEntryRecord | None:
+    """Append an entry; None when one for the same report period already exists."""
+    try:
+        async with conn.begin_nested():
+            result = await conn.execute(case_entries.insert().values(**values))
+    except IntegrityError:
+        return None
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("entry insert returned no key")
+    return await entry(conn, int(key[0]))
+
+
+async def entry(conn: AsyncConnection, entry_id: int) -> CaseEntryRecord | None:
+    row = (await conn.execute(select(case_entries).where(case_entries.c.id == entry_id))).first()
+    return None if row is None else CaseEntryRecord(**row._asdict())
+
+
+async def entries(
+    conn: AsyncConnection, referral_id: int, *, limit: int = 5, offset: int = 0
+) -> tuple[list[CaseEntryRecord], int]:
+    """A page of a case's entries, newest first, and how many there are."""
+    query = (
+        select(case_entries)
+        .where(case_entries.c.referral_id == referral_id)
+        .order_by(case_entries.c.entry_date.desc(), case_entries.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await conn.execute(query)).all()
+    count = (
+        select(func.count())
+        .select_from(case_entries)
+        .where(case_entries.c.referral_id == referral_id)
+    )
+    total = int((await conn.execute(count)).scalar_one())
+    return [CaseEntryRecord(**row._asdict()) for row in rows], total
+
+
+async def entry_dates(conn: AsyncConnection, referral_id: int, kinds: Sequence[str]) -> list[date]:
+    query = select(case_entries.c.entry_date).where(
+        case_entries.c.referral_id == referral_id, case_entries.c.kind.in_(list(kinds))
+    )
+    return [row[0] for row in (await conn.execute(query)).all()]
+
+
+async def join_team(conn: AsyncConnection, referral_id: int, unit_id: str, now: datetime) -> None:
+    query = select(case_team).where(
+        case_team.c.referral_id == referral_id, case_team.c.unit_id == unit_id
+    )
+    if (await conn.execute(query)).first() is None:
+        await conn.execute(
+            case_team.insert().values(referral_id=referral_id, unit_id=unit_id, since=now)
+        )
+    else:
+        await conn.execute(
+            update(case_team)
+            .where(case_team.c.referral_id == referral_id, case_team.c.unit_id == unit_id)
+            .values(until=None)
+        )
+
+
+async def leave_team(conn: AsyncConnection, referral_id: int, unit_id: str, now: datetime) -> bool:
+    result = await conn.execute(
+        update(case_team)
+        .where(
+            case_team.c.referral_id == referral_id,
+            case_team.c.unit_id == unit_id,
+            case_team.c.until.is_(None),
+        )
+        .values(until=now)
+    )
+    return result.rowcount == 1
+
+
+async def team(conn: AsyncConnection, referral_id: int) -> frozenset[str]:
+    """The units serving the case now."""
+    query = select(case_team.c.unit_id).where(
+        case_team.c.referral_id == referral_id, case_team.c.until.is_(None)
+    )
+    return frozenset(row[0] for row in (await conn.execute(query)).all())
+
+
+async def owe(conn: AsyncConnection, **values: Any) -> bool:
+    """Create an obligation unless the same (case, kind, period) is already owed."""
+    try:
+        async with conn.begin_nested():
+            await conn.execute(obligations.insert().values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def fulfil(
+    conn: AsyncConnection,
+    referral_id: int,
+    *,
+    kind: str,
+    period: str,
+    entry_id: int,
+    now: datetime,
+) -> bool:
+    result = await conn.execute(
+        update(obligations)
+        .where(
+            obligations.c.referral_id == referral_id,
+            obligations.c.kind == kind,
+            obligations.c.period == period,
+            obligations.c.state == "open",
+        )
+        .values(state="done", done_entry_id=entry_id, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def obligations_of(conn: AsyncConnection, referral_id: int) -> list[ObligationRecord]:
+    query = (
+        select(obligations)
+        .where(obligations.c.referral_id == referral_id)
+        .order_by(obligations.c.due, obligations.c.id)
+    )
+    return [ObligationRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def open_obligations(conn: AsyncConnection) -> list[ObligationRecord]:
+    query = (
+        select(obligations)
+        .where(obligations.c.state == "open")
+        .order_by(obligations.c.due, obligations.c.id)
+    )
+    return [ObligationRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
