@@ -10,7 +10,9 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from telegram.request import BaseRequest
 
 from bot.accounts import Accounts
+from bot.cases import Cases
 from bot.config import Settings
+from bot.domain.working_days import WorkingCalendar
 from bot.jurisdictions import load_jurisdiction
 from bot.keys import Keyring
 from bot.referrals import Referrals
@@ -45,6 +47,10 @@ async def open_services(settings: Settings) -> Services:
         raise
     keyring = Keyring(settings.secret_key.reveal())
     accounts = Accounts(db, jurisdiction, keyring, settings.invite_ttl)
+    calendar = WorkingCalendar(
+        extra_workdays=jurisdiction.extra_workdays, extra_holidays=jurisdiction.extra_holidays
+    )
+    cases = Cases(db, keyring, accounts, calendar, jurisdiction.monthly_report_due_day)
     return Services(
         settings=settings,
         db=db,
@@ -52,7 +58,8 @@ async def open_services(settings: Settings) -> Services:
         texts=Texts(),
         keyring=keyring,
         accounts=accounts,
-        referrals=Referrals(db, jurisdiction, keyring, accounts),
+        referrals=Referrals(db, jurisdiction, keyring, accounts, cases),
+        cases=cases,
     )
 
 

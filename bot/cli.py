@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.accounts import InviteProblem
@@ -19,7 +20,7 @@ from bot.domain.recognition import recognise
 from bot.domain.roles import Role, UnitRole
 from bot.jurisdictions import JurisdictionError, load_jurisdiction
 from bot.logs import configure_logging
-from bot.render import roc_datetime
+from bot.render import TAIPEI, roc_datetime
 from bot.runner import PortInUseError, run
 from storage import open_database
 from storage.engine import backup_sqlite, sqlite_path
@@ -36,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--unit", default=None, help="unit id from the jurisdiction file")
     commands.add_parser("migrate", help="bring the database to the newest schema")
+    obligations = commands.add_parser(
+        "obligations", help="list open obligations on a day as JSON lines"
+    )
+    obligations.add_argument(
+        "--at",
+        type=date.fromisoformat,
+        default=None,
+        help="the day, YYYY-MM-DD (default today in Asia/Taipei)",
+    )
     commands.add_parser(
         "recognise",
         help='read JSON lines {"id", "text"} on stdin; write what the recogniser finds',
@@ -58,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "invite": lambda: asyncio.run(_invite(settings, Role(args.role), args.unit)),
         "migrate": lambda: asyncio.run(_migrate(settings)),
         "recognise": lambda: _recognise(settings),
+        "obligations": lambda: asyncio.run(_obligations(settings, args.at)),
         "backup": lambda: _backup(settings, args.path),
     }
     try:
@@ -148,4 +159,29 @@ def _recognise(settings: Settings) -> int:
             continue
         found = recognise(text, jurisdiction)
         print(json.dumps(found.to_json(item.get("id")), ensure_ascii=False), flush=True)
+    return 0
+
+
+async def _obligations(settings: Settings, at: date | None) -> int:
+    """Open obligations (owner, case, kind, due, state) on a day, one JSON line each."""
+    services = await open_services(settings)
+    try:
+        day = at or datetime.now(TAIPEI).date()
+        for owed in await services.cases.obligations_at(day):
+            print(
+                json.dumps(
+                    {
+                        "owner_staff_id": owed.owner_staff_id,
+                        "owner_unit": owed.owner_unit_id,
+                        "case": owed.case_code,
+                        "kind": owed.kind,
+                        "period": owed.period,
+                        "due": owed.due.isoformat(),
+                        "state": owed.state,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+    finally:
+        await services.db.close()
     return 0

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.accounts import Accounts, Staff
+from bot.cases import Cases
 from bot.clock import utcnow
 from bot.domain.calendar import next_conference, roc_year
 from bot.domain.jurisdiction import Jurisdiction, MeetingSeries, Unit
@@ -28,7 +29,7 @@ from bot.domain.roles import Role, UnitRole
 from bot.keys import Keyring
 from storage import Database
 from storage.records import ReferralRecord
-from storage.repositories import audit, drafts, expiries, referrals, staff
+from storage.repositories import audit, cases, drafts, expiries, referrals, staff
 from storage.repositories.referrals import Scope
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -74,12 +75,18 @@ class Referrals:
     """The service behind /refer, the supervisor's decisions and /case, /mycases, /search."""
 
     def __init__(
-        self, db: Database, jurisdiction: Jurisdiction, keyring: Keyring, accounts: Accounts
+        self,
+        db: Database,
+        jurisdiction: Jurisdiction,
+        keyring: Keyring,
+        accounts: Accounts,
+        cases: Cases,
     ) -> None:
         self.db = db
         self.jurisdiction = jurisdiction
         self.keyring = keyring
         self.accounts = accounts
+        self.cases = cases
 
     # --- drafts -------------------------------------------------------------------------------
 
@@ -331,6 +338,9 @@ class Referrals:
                 decided_by=member.id,
                 decided_at=now,
             )
+            accepted = await referrals.by_id(conn, referral.id)
+            assert accepted is not None
+            await self.cases.open_case(conn, accepted, now=now)
             updated = await self._recorded(
                 conn,
                 member,
@@ -423,7 +433,12 @@ class Referrals:
         if visibility is Visibility.EVERYTHING:
             return Scope(everything=True)
         centers = (member.unit.id,) if visibility is Visibility.CENTER and member.unit else ()
-        return Scope(center_ids=centers, referrer_id=member.id, case_manager_id=member.id)
+        return Scope(
+            center_ids=centers,
+            referrer_id=member.id,
+            case_manager_id=member.id,
+            team_unit_id=member.unit.id if member.unit else None,
+        )
 
     def sees(self, member: Staff, referral: ReferralRecord) -> bool:
         return sees_referral(
@@ -439,7 +454,13 @@ class Referrals:
         """One referral, if this person may see it; every attempt is audited."""
         async with self.db.write() as conn:
             referral = await referrals.by_code(conn, code.strip().upper())
-            allowed = referral is not None and self.sees(member, referral)
+            allowed = referral is not None and (
+                self.sees(member, referral)
+                or (
+                    member.unit is not None
+                    and member.unit.id in await cases.team(conn, referral.id)
+                )
+            )
             await audit.append(
                 conn,
                 at=utcnow(),
@@ -473,6 +494,23 @@ class Referrals:
                 detail={"page": page, "codes": [r.code for r in found]},
             )
         return found, total
+
+    async def writable_cases(self, member: Staff, limit: int = 8) -> list[ReferralRecord]:
+        """Open cases this person may write in, most recently changed first."""
+        async with self.db.read() as conn:
+            found, _ = await referrals.listing(
+                conn,
+                self.scope_for(member),
+                statuses=[ReferralStatus.ACCEPTED.value],
+                limit=limit * 3,
+            )
+            writable = []
+            for referral in found:
+                team = await cases.team(conn, referral.id)
+                if self.cases.writing_problem(member, referral, team) is None:
+                    writable.append(referral)
+        writable.sort(key=lambda r: r.updated_at, reverse=True)
+        return writable[:limit]
 
     async def search(
         self, member: Staff, query: str, page: int

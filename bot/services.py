@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.accounts import Accounts, Staff
+from bot.cases import Cases
 from bot.config import Settings
 from bot.domain.jurisdiction import Jurisdiction
 from bot.keys import Keyring
@@ -22,6 +23,7 @@ class Services:
     keyring: Keyring
     accounts: Accounts
     referrals: Referrals
+    cases: Cases
 
     def text(self, who: Staff | str, key: str, **context: object) -> str:
         """A catalog message in the language of `who` (a member of staff, or a locale)."""

@@ -19,6 +19,7 @@ from handlers import (
     referral,
     referral_decisions,
     registration,
+    updates,
 )
 
 
@@ -32,6 +33,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     referral.register(application)
     referral_decisions.register(application)
     lookup.register(application)
+    updates.register(application)
     inbox.register(application)
     fallback.register(application)
     errors.register(application)

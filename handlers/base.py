@@ -65,6 +65,14 @@ async def reply(
     return await chat.send_message(text, reply_markup=markup)
 
 
+async def delete_quietly(message: Message) -> None:
+    """Delete a message (e.g. one that held an identifier); bots may, in private chats."""
+    try:
+        await message.delete()
+    except TelegramError:
+        return
+
+
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
     """Acknowledge a button press (Telegram shows a spinner until this is done)."""
     try:

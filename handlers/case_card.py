@@ -8,7 +8,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot.accounts import Staff
+from bot.cases import TIMELINE_PAGE
+from bot.domain.permissions import Action, may
 from bot.domain.referral_status import ReferralStatus
+from bot.domain.roles import Role
 from bot.services import Services
 from handlers.base import Button, keyboard
 from storage.records import ReferralRecord
@@ -34,10 +37,15 @@ async def card_text(services: Services, reader: Staff, referral: ReferralRecord)
         if referral.status == ReferralStatus.RETURNED
         else None
     )
+    visits = await services.cases.visit_progress(referral)
     return services.text(
         reader,
         "case.card",
         r=referral,
+        case_status=services.text(reader, f"case_status.{referral.case_status}")
+        if referral.case_status
+        else None,
+        visits=visits,
         status=services.text(reader, f"referral_status.{referral.status}"),
         categories=names(services, reader, "category", referral.categories),
         needs=names(services, reader, "need", referral.needs),
@@ -73,19 +81,59 @@ def decision_buttons(services: Services, reader: Staff, referral: ReferralRecord
     ]
 
 
-def card_keyboard(
+async def card_keyboard(
     services: Services, reader: Staff, referral: ReferralRecord
 ) -> InlineKeyboardMarkup:
-    rows = [[(services.text(reader, "case.timeline"), f"rt:{referral.code}")]]
+    """Decisions for the receiving center; 更新 for the team; 列管 for its supervisor."""
+    rows: list[list[Button]] = []
     decisions = decision_buttons(services, reader, referral)
     if decisions:
-        rows.insert(0, decisions)
+        rows.append(decisions)
+    actions: list[Button] = [(services.text(reader, "case.timeline"), f"rt:{referral.code}")]
+    team = await services.cases.team(referral)
+    if may(reader.role, Action.UPDATE_CASE) and not services.cases.writing_problem(
+        reader, referral, team
+    ):
+        actions.insert(0, (services.text(reader, "case.update"), f"up:c:{referral.id}"))
+    if (
+        may(reader.role, Action.TRACK_CASE)
+        and referral.case_status is not None
+        and not referral.tracked
+        and (reader.role is Role.ADMIN or (reader.unit and reader.unit.id == referral.center_id))
+    ):
+        actions.append((services.text(reader, "case.track"), f"tk:{referral.id}"))
+    rows.append(actions)
     return keyboard(rows)
 
 
-async def timeline_text(services: Services, reader: Staff, referral: ReferralRecord) -> str:
-    """What happened to the referral, newest first, with who did it."""
-    lines = [services.text(reader, "case.timeline_title", code=referral.code)]
+async def timeline_text(
+    services: Services, reader: Staff, referral: ReferralRecord, page: int = 0
+) -> tuple[str, int]:
+    """Entries newest first (a page at a time), then the status history; and the page count."""
+    entries, total = await services.cases.timeline(reader, referral, page)
+    pages = max(1, -(-total // TIMELINE_PAGE))
+    lines = [
+        services.text(reader, "case.timeline_title", code=referral.code, page=page + 1, pages=pages)
+    ]
+    for entry in entries:
+        author = await services.accounts.by_id(entry.author_id)
+        unit = services.jurisdiction.unit(entry.author_unit_id)
+        lines.append(
+            services.text(
+                reader,
+                "case.entry_line",
+                day=entry.entry_date,
+                kind=services.text(reader, f"entry_kind.{entry.kind}"),
+                author=author.display_name if author else "—",
+                unit=unit.name if unit else "—",
+                note=_short(services.cases.note_of(entry)),
+                step=_short(services.cases.next_step_of(entry)),
+                due=entry.next_due,
+            )
+        )
+    if page > 0:
+        return "\n".join(lines), pages
+    lines.append(services.text(reader, "case.history_title"))
     for at, event_kind, actor_id in reversed(await services.referrals.history(referral)):
         actor = await services.accounts.by_id(actor_id) if actor_id else None
         lines.append(
@@ -98,4 +146,10 @@ async def timeline_text(services: Services, reader: Staff, referral: ReferralRec
                 unit=actor.unit_name if actor else None,
             )
         )
-    return "\n".join(lines)
+    return "\n".join(lines), pages
+
+
+def _short(text: str | None, limit: int = 80) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= limit else f"{text[:limit]}…"

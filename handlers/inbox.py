@@ -1,4 +1,5 @@
-"""Messages that are answers: a return reason the bot asked for, or a referral draft in progress.
+"""Messages that are answers: a text the bot asked for (a return reason, a case note, a tracking
+reason, a monthly report), or the referral draft in progress.
 
 Anything else a member of staff sends gets a short pointer to /help.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
-from handlers import referral, referral_decisions
+from handlers import referral, referral_decisions, updates
 from handlers.base import Context, caller_of, reply, services_of
 
 
@@ -19,14 +20,17 @@ async def receive(update: Update, context: Context) -> None:
         return
     expected = await services.referrals.expected_input(member)
     message = update.message
-    if (
-        expected is not None
-        and expected[0] == referral_decisions.RETURN_REASON
-        and message is not None
-        and message.text
-    ):
-        await referral_decisions.receive_reason(update, context, member, int(expected[1]))
-        return
+    if expected is not None and message is not None and message.text:
+        kind, subject = expected
+        answers = {
+            referral_decisions.RETURN_REASON: referral_decisions.receive_reason_for,
+            updates.ENTRY_NOTE: updates.receive_note,
+            updates.TRACK_REASON: updates.receive_tracking_reason,
+            updates.REPORT_TEXT: updates.receive_report_text,
+        }
+        if kind in answers:
+            await answers[kind](update, context, member, subject)
+            return
     opened = await services.referrals.open_draft(member)
     if opened is not None:
         await referral.receive_text(update, context, member, opened)

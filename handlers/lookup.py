@@ -61,7 +61,7 @@ async def send_card(
     sent = await reply(
         update,
         await card_text(services, member, referral),
-        card_keyboard(services, member, referral),
+        await card_keyboard(services, member, referral),
     )
     await expiring(context, sent)
 
@@ -83,13 +83,22 @@ async def show_timeline(update: Update, context: Context, member: Staff) -> None
     services = services_of(context)
     query = update.callback_query
     assert query is not None
-    code = (query.data or "").removeprefix("rt:")
+    code, _, raw_page = (query.data or "").removeprefix("rt:").partition(":")
+    page = int(raw_page) if raw_page.isdigit() else 0
     referral = await services.referrals.view(member, code)
     await answer(query)
     if referral is None:
         await reply(update, services.text(member, "case.not_found", code=code))
         return
-    await expiring(context, await reply(update, await timeline_text(services, member, referral)))
+    text, pages = await timeline_text(services, member, referral, page)
+    navigation: list[Button] = []
+    if page > 0:
+        navigation.append((services.text(member, "case.previous"), f"rt:{code}:{page - 1}"))
+    if page + 1 < pages:
+        navigation.append((services.text(member, "case.next"), f"rt:{code}:{page + 1}"))
+    await expiring(
+        context, await reply(update, text, keyboard([navigation]) if navigation else None)
+    )
 
 
 @requires(Action.VIEW_CASES)

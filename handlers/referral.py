@@ -34,6 +34,7 @@ from handlers.base import (
     Button,
     Context,
     answer,
+    delete_quietly,
     in_rows,
     keyboard,
     reply,
@@ -279,9 +280,10 @@ async def receive_description(
     if contradictory_ages(found.redacted_text):
         await reply(update, services.text(member, "referral.contradictory_ages"))
     if found.removed:
-        await _remove_message(message)
+        await delete_quietly(message)
         kinds = "、".join(
-            services.text(member, f"redaction.{kind.value}") for kind in found.removed
+            services.text(member, f"redaction.{removed_kind.value}")
+            for removed_kind in found.removed
         )
         await reply(update, services.text(member, "referral.redacted", kinds=kinds))
     opened = replace(opened, draft=draft)
@@ -337,7 +339,7 @@ async def receive_national_id(
     """An ID for co-case matching: check digit first; only its keyed hash is kept."""
     services = services_of(context)
     normalised = normalise_national_id(typed)
-    await _remove_message(message)  # an ID never stays in the chat, right or wrong
+    await delete_quietly(message)  # an ID never stays in the chat, right or wrong
     if normalised is None:
         await reply(update, services.text(member, "referral.id_not_an_id"))
         return
@@ -348,14 +350,6 @@ async def receive_national_id(
     draft = replace(opened.draft, household_hash=household_hash).finish(Step.NATIONAL_ID)
     await reply(update, services.text(member, "referral.id_kept"))
     await advance(update, context, member, replace(opened, draft=draft))
-
-
-async def _remove_message(message: Message) -> None:
-    """Delete what the worker typed when it held an identifier (bots may, in private chats)."""
-    try:
-        await message.delete()
-    except TelegramError:
-        return
 
 
 async def advance(update: Update, context: Context, member: Staff, opened: OpenDraft) -> None:

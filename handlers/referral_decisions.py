@@ -100,6 +100,10 @@ async def receive_reason(update: Update, context: Context, member: Staff, referr
     )
 
 
+async def receive_reason_for(update: Update, context: Context, member: Staff, subject: str) -> None:
+    await receive_reason(update, context, member, int(subject))
+
+
 async def show(
     update: Update, context: Context, member: Staff, result: Decided | DecisionProblem
 ) -> None:

@@ -48,7 +48,10 @@ async def to_receiving_center(context: Context, referral: ReferralRecord) -> Non
         )
         card = await card_text(services, supervisor, referral)
         await send(
-            context, supervisor, f"{head}\n\n{card}", card_keyboard(services, supervisor, referral)
+            context,
+            supervisor,
+            f"{head}\n\n{card}",
+            await card_keyboard(services, supervisor, referral),
         )
 
 

@@ -22,19 +22,26 @@ class Action(StrEnum):
     REFER = "refer"
     VIEW_CASES = "view_cases"
     DECIDE_REFERRAL = "decide_referral"
+    UPDATE_CASE = "update_case"  # entries and monthly reports, for those serving the family
+    TRACK_CASE = "track_case"  # 列管, until conferences record it
 
 
 _EVERYONE = frozenset(
     {Action.HELP, Action.WHOAMI, Action.SWITCH_LANGUAGE, Action.REFER, Action.VIEW_CASES}
 )
 
+_DECIDERS = frozenset(
+    {Action.INVITE_STAFF, Action.APPROVE_STAFF, Action.DECIDE_REFERRAL, Action.TRACK_CASE}
+)
+# The bureau reads everything but does not write in case records: it does not serve families.
+_SERVING = frozenset({Action.UPDATE_CASE})
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.WORKER: _EVERYONE,
-    Role.CASE_MANAGER: _EVERYONE,
-    Role.SUPERVISOR: _EVERYONE
-    | {Action.INVITE_STAFF, Action.APPROVE_STAFF, Action.DECIDE_REFERRAL},
-    Role.SECRETARIAT: _EVERYONE,
-    Role.ADMIN: _EVERYONE | {Action.INVITE_STAFF, Action.APPROVE_STAFF, Action.DECIDE_REFERRAL},
+    Role.WORKER: _EVERYONE | _SERVING,
+    Role.CASE_MANAGER: _EVERYONE | _SERVING,
+    Role.SUPERVISOR: _EVERYONE | _SERVING | _DECIDERS,
+    Role.SECRETARIAT: _EVERYONE | _SERVING,
+    Role.ADMIN: _EVERYONE | _DECIDERS,
 }
 
 
@@ -52,6 +59,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("mycases", Action.VIEW_CASES),
     Command("case", Action.VIEW_CASES),
     Command("search", Action.VIEW_CASES),
+    Command("update", Action.UPDATE_CASE),
+    Command("report", Action.UPDATE_CASE),
     Command("cancel", Action.REFER),
     Command("help", Action.HELP),
     Command("whoami", Action.WHOAMI),

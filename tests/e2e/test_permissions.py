@@ -44,7 +44,17 @@ async def test_the_command_menu_follows_the_role_and_language(world: World) -> N
     assert names("default") == ["start", "help"]
     assert menus["default"][0]["description"] == "開始使用／輸入邀請碼"
     assert menus["default/en"][0]["description"] == "Start / enter an invite code"
-    everyone = ["refer", "mycases", "case", "search", "cancel", "help", "whoami"]
+    everyone = [
+        "refer",
+        "mycases",
+        "case",
+        "search",
+        "update",
+        "report",
+        "cancel",
+        "help",
+        "whoami",
+    ]
     assert names(f"chat:{supervisor.user_id}") == [*everyone, "invite", "lang"]
     assert names(f"chat:{worker.user_id}") == [*everyone, "lang"]
     assert menus[f"chat:{worker.user_id}"][0]["description"] == "Refer a family"

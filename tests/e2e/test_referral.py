@@ -121,8 +121,9 @@ async def test_a_worker_refers_a_family_and_the_center_accepts(zhongli: District
     assert "116年3月" in replies[-1].text
     replies = await zhongli.social_worker.presses("🕒 時間軸")
     timeline = replies[-1].text.splitlines()
-    assert "受案　林督導（中壢家庭服務中心）" in timeline[1]
-    assert "提出轉介　王警員（桃園市政府警察局中壢分局）" in timeline[2]
+    assert timeline[1] == "狀態紀錄"  # no entries yet, then the status history
+    assert "受案　林督導（中壢家庭服務中心）" in timeline[2]
+    assert "提出轉介　王警員（桃園市政府警察局中壢分局）" in timeline[3]
     # The old decision buttons no longer decide anything.
     await supervisor.presses_data(notice.message_id, notice.buttons[0][0]["callback_data"])
     assert supervisor.alerts[-1] == f"{code} 已經處理過了。"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.domain.case_status import REASON_CODES, CaseStatus, EntryKind
 from bot.domain.permissions import COMMANDS
 from bot.domain.redaction import RedactionKind
 from bot.domain.referral_form import HOUSEHOLD_FIELDS, Step
@@ -21,6 +22,16 @@ from bot.render import LOCALES, Texts, roc_date, roc_datetime
 
 # Literal keys: services.text(x, "registration.ask_name") and friends.
 _KEY = re.compile(r"""text\(\s*[\w.]+,\s*f?["']([a-z_{][a-zA-Z_.{}()]*\.[a-zA-Z_.{}()]+)["']""")
+
+
+# Reasons the services add to the case rules' own codes.
+EXTRA_REASONS = {
+    "case.not_a_case",
+    "case.already_tracked",
+    "entry.note_too_long",
+    "report.not_tracked",
+    "report.already_filed",
+}
 
 
 def _used_keys() -> set[str]:
@@ -44,9 +55,18 @@ def _expand(key: str) -> set[str]:
         "{problem.value}": [p.value for p in NameProblem],
         "{n.value}": [n.value for n in Need],
         "{member_kind}": list(HOUSEHOLD_FIELDS),
+        "{entry.kind}": [k.value for k in EntryKind],
+        "{result.entry.kind}": [k.value for k in EntryKind],
+        "{kind.value}": [k.value for k in EntryKind],
+        "{removed_kind.value}": [k.value for k in RedactionKind],
+        "{rest[0]}": [k.value for k in EntryKind],
+        "{k.value}": [k.value for k in RedactionKind],
+        "{referral.case_status}": [c.value for c in CaseStatus],
+        "{problem}": sorted(REASON_CODES | EXTRA_REASONS),
+        "{result}": sorted(REASON_CODES | EXTRA_REASONS),
+        "{result.status_note}": sorted(REASON_CODES),
         "{c.value}": [c.value for c in Category],
         "{f.value}": [f.value for f in PriorityFlag],
-        "{kind.value}": [k.value for k in RedactionKind],
         "{kind}": ["mycases", "search"],
         "{result.value}": [p.value for p in DecisionProblem],
         "{draft.next_step().value}": [s.value for s in Step],

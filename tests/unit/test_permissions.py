@@ -19,11 +19,12 @@ from bot.domain.roles import Role, UnitRole, role_fits_unit
 
 # The whole table, written out: a change to PERMISSIONS must change this on purpose.
 _EVERYONE = {"help", "whoami", "lang", "refer", "cancel", "case", "mycases", "search"}
+_SERVING = {"update", "report"}
 EXPECTED = {
-    Role.WORKER: _EVERYONE,
-    Role.CASE_MANAGER: _EVERYONE,
-    Role.SUPERVISOR: _EVERYONE | {"invite"},
-    Role.SECRETARIAT: _EVERYONE,
+    Role.WORKER: _EVERYONE | _SERVING,
+    Role.CASE_MANAGER: _EVERYONE | _SERVING,
+    Role.SUPERVISOR: _EVERYONE | _SERVING | {"invite"},
+    Role.SECRETARIAT: _EVERYONE | _SERVING,
     Role.ADMIN: _EVERYONE | {"invite"},
 }
 

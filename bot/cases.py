@@ -1,0 +1,480 @@
+"""Cases: attributed entries by everyone serving the family, tracking (列管) with its monthly
+reports, 幸扶守護 visit plans, and the obligations all of these create.
+
+Every duty is a row (an obligation) created in the same transaction as what caused it and closed
+by the entry that fulfils it; the nudges read these rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.accounts import Accounts, Staff
+from bot.clock import utcnow
+from bot.domain.case_status import (
+    VISIT_KINDS,
+    CaseStatus,
+    EntryKind,
+    check_entry_date,
+    may_mark_tracked,
+    may_transition,
+    may_write_entry,
+)
+from bot.domain.obligations import ObligationKind, ObligationState, monthly_report_periods, state_on
+from bot.domain.redaction import RedactionKind, redact
+from bot.domain.referral_rules import Category
+from bot.domain.referral_status import ReferralStatus
+from bot.domain.roles import Role
+from bot.domain.visit_plan import PlanProgress, VisitPlan, progress, windows
+from bot.domain.working_days import TAIPEI, WorkingCalendar, monthly_report_due
+from bot.keys import Keyring
+from storage import Database
+from storage.records import CaseEntryRecord, ObligationRecord, ReferralRecord
+from storage.repositories import audit, cases, drafts, referrals
+
+NOTE_PURPOSE = "case-entry-note"
+STEP_PURPOSE = "case-entry-next-step"
+TRACKING_PURPOSE = "case-tracking-reason"
+PENDING_PURPOSE = "pending-input"
+NOTE_MAX = 1000
+TIMELINE_PAGE = 5
+
+
+def taipei_today() -> date:
+    return utcnow().astimezone(TAIPEI).date()
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+class EntryProblem(StrEnum):
+    NOT_A_CASE = "not_a_case"
+    REPORT_NOT_TRACKED = "report_not_tracked"
+    REPORT_ALREADY_FILED = "report_already_filed"
+    NOTE_TOO_LONG = "note_too_long"
+
+
+@dataclass(frozen=True)
+class Written:
+    entry: CaseEntryRecord
+    removed: tuple[RedactionKind, ...]  # identifiers redacted from the note
+    status_note: str | None = None  # e.g. "a tracked case needs a conference to close"
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """An obligation as outside checks and the nudges see it."""
+
+    owner_staff_id: int | None
+    owner_unit_id: str | None
+    case_code: str
+    kind: str
+    period: str
+    due: date
+    state: str
+
+
+class Cases:
+    """The service behind /update, /report, tracking, visit plans and `safetynet obligations`."""
+
+    def __init__(
+        self,
+        db: Database,
+        keyring: Keyring,
+        accounts: Accounts,
+        calendar: WorkingCalendar,
+        report_due_day: int = 5,
+    ) -> None:
+        self.db = db
+        self.keyring = keyring
+        self.accounts = accounts
+        self.calendar = calendar
+        self.report_due_day = report_due_day
+
+    # --- opening a case (called inside the transaction that accepts a referral) ----------------
+
+    async def open_case(
+        self, conn: AsyncConnection, referral: ReferralRecord, *, now: datetime
+    ) -> None:
+        """受案 makes a case: in service, its team, and a visit plan for 幸扶守護."""
+        await referrals.set_fields(
+            conn, referral.id, now=now, case_status=CaseStatus.IN_SERVICE.value, opened_at=now
+        )
+        await cases.join_team(conn, referral.id, referral.center_id, now)
+        if referral.referrer_unit_id:
+            await cases.join_team(conn, referral.id, referral.referrer_unit_id, now)
+        if Category.SUICIDE_ECONOMIC.value in referral.categories:
+            plan = VisitPlan(start=now.astimezone(TAIPEI).date())
+            for index, window in enumerate(windows(plan), 1):
+                await cases.owe(
+                    conn,
+                    referral_id=referral.id,
+                    kind=ObligationKind.PLANNED_VISIT.value,
+                    period=f"visit-window-{index}",
+                    owner_staff_id=referral.case_manager_id,
+                    owner_unit_id=referral.center_id,
+                    due=window.end,
+                    state=ObligationState.OPEN.value,
+                    created_at=now,
+                    updated_at=now,
+                )
+
+    # --- who may do what ------------------------------------------------------------------------
+
+    async def team(self, referral: ReferralRecord) -> frozenset[str]:
+        async with self.db.read() as conn:
+            return await cases.team(conn, referral.id)
+
+    def writing_problem(
+        self, member: Staff, referral: ReferralRecord, team: frozenset[str]
+    ) -> str | None:
+        if referral.status != ReferralStatus.ACCEPTED or referral.case_status is None:
+            return "case.not_a_case"
+        return may_write_entry(
+            role=member.role,
+            staff_unit=member.unit.id if member.unit else None,
+            lead_center=referral.center_id,
+            co_serving_units=team,
+            is_lead=referral.case_manager_id == member.id,
+            status=CaseStatus(referral.case_status),
+        )
+
+    # --- entries --------------------------------------------------------------------------------
+
+    async def write(
+        self,
+        member: Staff,
+        referral: ReferralRecord,
+        *,
+        kind: EntryKind,
+        entry_date: date,
+        note: str,
+        next_step: str | None = None,
+        next_due: date | None = None,
+        corrects_id: int | None = None,
+    ) -> Written | str:
+        """Add an entry (or say why not, as a reason code)."""
+        if len(note) > NOTE_MAX:
+            return "entry.note_too_long"
+        now = utcnow()
+        async with self.db.write() as conn:
+            current = await referrals.by_id(conn, referral.id)
+            if current is None:
+                return "case.not_a_case"
+            problem = self.writing_problem(member, current, await cases.team(conn, current.id))
+            opened = (current.opened_at or current.created_at).astimezone(TAIPEI).date()
+            problem = problem or check_entry_date(
+                entry_date, today=now.astimezone(TAIPEI).date(), case_opened=opened
+            )
+            if problem:
+                return problem
+            cleaned = redact(note)
+            step = redact(next_step) if next_step else None
+            entry = await cases.add_entry(
+                conn,
+                referral_id=current.id,
+                author_id=member.id,
+                author_unit_id=member.unit.id if member.unit else None,
+                kind=kind.value,
+                entry_date=entry_date,
+                period=None,
+                note=self.keyring.encrypt(NOTE_PURPOSE, cleaned.text),
+                next_step=self.keyring.encrypt(STEP_PURPOSE, step.text) if step else None,
+                next_due=next_due,
+                corrects_id=corrects_id,
+                created_at=now,
+            )
+            assert entry is not None  # only monthly reports carry a period
+            status_note = await self._after_entry(conn, member, current, entry, now)
+            await audit.append(
+                conn,
+                at=now,
+                action=f"case.entry.{kind.value}",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{current.code}",
+            )
+        removed = tuple(dict.fromkeys((*cleaned.removed, *(step.removed if step else ()))))
+        return Written(entry=entry, removed=removed, status_note=status_note)
+
+    async def _after_entry(
+        self,
+        conn: AsyncConnection,
+        member: Staff,
+        referral: ReferralRecord,
+        entry: CaseEntryRecord,
+        now: datetime,
+    ) -> str | None:
+        """What an entry causes: a next step owed, visits counted, a closure requested."""
+        if entry.next_due is not None:
+            await cases.owe(
+                conn,
+                referral_id=referral.id,
+                kind=ObligationKind.NEXT_STEP.value,
+                period=f"entry-{entry.id}",
+                owner_staff_id=member.id,
+                owner_unit_id=member.unit.id if member.unit else None,
+                due=entry.next_due,
+                state=ObligationState.OPEN.value,
+                created_at=now,
+                updated_at=now,
+            )
+        if EntryKind(entry.kind) in VISIT_KINDS:
+            await self._count_visits(conn, referral, entry, now)
+        if entry.kind == EntryKind.CLOSURE_REQUEST.value:
+            problem = may_transition(
+                CaseStatus(referral.case_status or CaseStatus.IN_SERVICE.value),
+                CaseStatus.CLOSURE_REQUESTED,
+                role=member.role,
+                is_lead=referral.case_manager_id == member.id,
+                is_center_staff=member.unit is not None and member.unit.id == referral.center_id,
+                tracked=referral.tracked,
+            )
+            if problem is not None:
+                return problem
+            await referrals.set_fields(
+                conn, referral.id, now=now, case_status=CaseStatus.CLOSURE_REQUESTED.value
+            )
+        return None
+
+    async def _count_visits(
+        self,
+        conn: AsyncConnection,
+        referral: ReferralRecord,
+        entry: CaseEntryRecord,
+        now: datetime,
+    ) -> None:
+        """A 幸扶守護 window's obligation is done once its required visits are in."""
+        if Category.SUICIDE_ECONOMIC.value not in referral.categories or not referral.opened_at:
+            return
+        plan = VisitPlan(start=referral.opened_at.astimezone(TAIPEI).date())
+        visits = await cases.entry_dates(conn, referral.id, [k.value for k in VISIT_KINDS])
+        for index, window in enumerate(windows(plan), 1):
+            done = sum(1 for day in visits if window.start <= day <= window.end)
+            if done >= window.required:
+                await cases.fulfil(
+                    conn,
+                    referral.id,
+                    kind=ObligationKind.PLANNED_VISIT.value,
+                    period=f"visit-window-{index}",
+                    entry_id=entry.id,
+                    now=now,
+                )
+
+    def note_of(self, entry: CaseEntryRecord) -> str | None:
+        return None if entry.note is None else self.keyring.decrypt(NOTE_PURPOSE, entry.note)
+
+    def next_step_of(self, entry: CaseEntryRecord) -> str | None:
+        if entry.next_step is None:
+            return None
+        return self.keyring.decrypt(STEP_PURPOSE, entry.next_step)
+
+    async def timeline(
+        self, member: Staff, referral: ReferralRecord, page: int
+    ) -> tuple[list[CaseEntryRecord], int]:
+        async with self.db.write() as conn:
+            found, total = await cases.entries(
+                conn, referral.id, limit=TIMELINE_PAGE, offset=page * TIMELINE_PAGE
+            )
+            await audit.append(
+                conn,
+                at=utcnow(),
+                action="case.timeline",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{referral.code}",
+                detail={"page": page},
+            )
+        return found, total
+
+    async def visit_progress(self, referral: ReferralRecord) -> PlanProgress | None:
+        """幸扶守護: visits done against the plan — None for other cases."""
+        if Category.SUICIDE_ECONOMIC.value not in referral.categories or not referral.opened_at:
+            return None
+        plan = VisitPlan(start=referral.opened_at.astimezone(TAIPEI).date())
+        async with self.db.read() as conn:
+            visits = await cases.entry_dates(conn, referral.id, [k.value for k in VISIT_KINDS])
+        return progress(plan, visits, taipei_today(), calendar=self.calendar)
+
+    # --- tracking (列管) and monthly reports -----------------------------------------------------
+
+    async def mark_tracked(
+        self, member: Staff, referral: ReferralRecord, reason: str
+    ) -> str | None:
+        """A supervisor marks a case tracked (until conferences record it); None when done."""
+        if not may_mark_tracked(member.role):
+            return "case.not_allowed_role"
+        now = utcnow()
+        async with self.db.write() as conn:
+            current = await referrals.by_id(conn, referral.id)
+            if current is None or current.case_status is None:
+                return "case.not_a_case"
+            if current.tracked:
+                return "case.already_tracked"
+            if member.role is not Role.ADMIN and (
+                member.unit is None or member.unit.id != current.center_id
+            ):
+                return "case.not_allowed_role"
+            await referrals.set_fields(
+                conn,
+                current.id,
+                now=now,
+                tracked=True,
+                tracked_since=now,
+                tracked_reason=self.keyring.encrypt(TRACKING_PURPOSE, redact(reason).text),
+            )
+            await referrals.add_event(conn, current.id, at=now, actor_id=member.id, kind="tracked")
+            await self._owe_reports(conn, await referrals.by_id(conn, current.id), now)
+            await audit.append(
+                conn,
+                at=now,
+                action="case.track",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{current.code}",
+            )
+        return None
+
+    async def _owe_reports(
+        self, conn: AsyncConnection, referral: ReferralRecord | None, now: datetime
+    ) -> None:
+        """Every month of tracking owes a report, due the 5th (or next working day) after."""
+        if referral is None or not referral.tracked or referral.tracked_since is None:
+            return
+        today = now.astimezone(TAIPEI).date()
+        since = referral.tracked_since.astimezone(TAIPEI).date()
+        periods = set(monthly_report_periods(since, None, today))
+        periods.add((today.year, today.month))  # the month under way is owed too
+        for year, month in sorted(periods):
+            await cases.owe(
+                conn,
+                referral_id=referral.id,
+                kind=ObligationKind.MONTHLY_REPORT.value,
+                period=month_key(year, month),
+                owner_staff_id=referral.case_manager_id,
+                owner_unit_id=referral.center_id,
+                due=monthly_report_due((year, month), self.report_due_day, calendar=self.calendar),
+                state=ObligationState.OPEN.value,
+                created_at=now,
+                updated_at=now,
+            )
+
+    async def reports_owed(self, referral: ReferralRecord) -> list[ObligationRecord]:
+        async with self.db.write() as conn:
+            await self._owe_reports(conn, referral, utcnow())
+            owed = await cases.obligations_of(conn, referral.id)
+        return [
+            o
+            for o in owed
+            if o.kind == ObligationKind.MONTHLY_REPORT.value and o.state == ObligationState.OPEN
+        ]
+
+    async def file_report(
+        self, member: Staff, referral: ReferralRecord, period: str, answers: dict[str, str]
+    ) -> Written | str:
+        """列管月報: one per case and month; the second filer is told it is already in."""
+        now = utcnow()
+        async with self.db.write() as conn:
+            current = await referrals.by_id(conn, referral.id)
+            if current is None:
+                return "case.not_a_case"
+            if not current.tracked:
+                return "report.not_tracked"
+            problem = self.writing_problem(member, current, await cases.team(conn, current.id))
+            if problem:
+                return problem
+            cleaned = {key: redact(value) for key, value in answers.items()}
+            payload = json.dumps({k: v.text for k, v in cleaned.items()}, ensure_ascii=False)
+            entry = await cases.add_entry(
+                conn,
+                referral_id=current.id,
+                author_id=member.id,
+                author_unit_id=member.unit.id if member.unit else None,
+                kind=EntryKind.MONTHLY_REPORT.value,
+                entry_date=now.astimezone(TAIPEI).date(),
+                period=period,
+                note=self.keyring.encrypt(NOTE_PURPOSE, payload),
+                next_step=None,
+                next_due=None,
+                corrects_id=None,
+                created_at=now,
+            )
+            if entry is None:
+                return "report.already_filed"
+            await cases.fulfil(
+                conn,
+                current.id,
+                kind=ObligationKind.MONTHLY_REPORT.value,
+                period=period,
+                entry_id=entry.id,
+                now=now,
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action="case.report",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{current.code}",
+                detail={"period": period},
+            )
+        removed = tuple(dict.fromkeys(k for v in cleaned.values() for k in v.removed))
+        return Written(entry=entry, removed=removed)
+
+    # --- obligations, as outside checks see them -------------------------------------------------
+
+    async def obligations_at(self, at: date) -> list[Obligation]:
+        """Open obligations on a day (monthly reports owed up to then included)."""
+        moment = datetime(at.year, at.month, at.day, 12, tzinfo=TAIPEI)
+        async with self.db.write() as conn:
+            for referral in await referrals.tracked(conn):
+                await self._owe_reports(conn, referral, moment)
+            owed = await cases.open_obligations(conn)
+            codes = {
+                r.id: r.code for r in await referrals.by_ids(conn, {o.referral_id for o in owed})
+            }
+        return [
+            Obligation(
+                owner_staff_id=o.owner_staff_id,
+                owner_unit_id=o.owner_unit_id,
+                case_code=codes[o.referral_id],
+                kind=o.kind,
+                period=o.period,
+                due=o.due,
+                state=state_on(o.due, None, waived=False, today=at).value,
+            )
+            for o in owed
+            if o.created_at.astimezone(TAIPEI).date() <= at
+        ]
+
+    async def pending_answers(self, member: Staff) -> tuple[str, str, dict[str, str]] | None:
+        """An input the bot is waiting for from this person, with what was answered so far."""
+        async with self.db.read() as conn:
+            found = await drafts.pending_input(conn, member.id)
+        if found is None:
+            return None
+        answers: dict[str, str] = {}
+        if found.payload is not None:
+            answers = json.loads(self.keyring.decrypt(PENDING_PURPOSE, found.payload))
+        return found.kind, found.subject, answers
+
+    async def forget_expected(self, member: Staff) -> None:
+        async with self.db.write() as conn:
+            await drafts.clear_input(conn, member.id)
+
+    async def expect(
+        self, member: Staff, kind: str, subject: str, answers: dict[str, str] | None = None
+    ) -> None:
+        payload = None
+        if answers:
+            payload = self.keyring.encrypt(PENDING_PURPOSE, json.dumps(answers, ensure_ascii=False))
+        async with self.db.write() as conn:
+            await drafts.expect_input(
+                conn, member.id, kind=kind, subject=subject, now=utcnow(), payload=payload
+            )

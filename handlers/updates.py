@@ -1,0 +1,387 @@
+"""`/update`: three taps and one message — the case, the kind of entry, the date, then the note.
+
+Also 列管 (a supervisor marks a case tracked, with a reason) and `/report`, the tracked case's
+monthly progress report. Every answer the bot waits for is a row, so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.accounts import Staff
+from bot.cases import Written, taipei_today
+from bot.domain.case_status import EntryKind
+from bot.domain.dates import split_next_step
+from bot.domain.permissions import Action
+from bot.domain.text import clean_text
+from handlers.base import (
+    Button,
+    Context,
+    answer,
+    delete_quietly,
+    in_rows,
+    keyboard,
+    reply,
+    requires,
+    services_of,
+)
+from storage.records import ReferralRecord
+
+ENTRY_NOTE = "entry_note"
+TRACK_REASON = "track_reason"
+REPORT_TEXT = "report_text"
+REPORT_PROPOSAL = "report_proposal"
+PICKABLE_KINDS = tuple(
+    k for k in EntryKind if k not in (EntryKind.MONTHLY_REPORT, EntryKind.CORRECTION)
+)
+OTHER_DATES = 14
+
+
+async def _case(
+    update: Update, context: Context, member: Staff, raw_id: str
+) -> ReferralRecord | None:
+    """The case behind a button, if this person may still write in it (else they are told)."""
+    services = services_of(context)
+    referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
+    if referral is None:
+        await reply(update, services.text(member, "common.stale_button"))
+        return None
+    problem = services.cases.writing_problem(member, referral, await services.cases.team(referral))
+    if problem:
+        await reply(update, services.text(member, f"reason.{problem}", code=referral.code))
+        return None
+    return referral
+
+
+@requires(Action.UPDATE_CASE)
+async def start_update(update: Update, context: Context, member: Staff) -> None:
+    """`/update [code]`: which case?"""
+    services = services_of(context)
+    if context.args:
+        referral = await services.referrals.view(member, context.args[0][:32])
+        if referral is None:
+            await reply(update, services.text(member, "case.not_found", code=context.args[0][:32]))
+            return
+        if await _case(update, context, member, str(referral.id)):
+            await ask_kind(update, context, member, referral)
+        return
+    writable = await services.referrals.writable_cases(member)
+    if not writable:
+        await reply(update, services.text(member, "update.no_cases"))
+        return
+    buttons = [(f"{r.code} {r.alias or ''}".strip(), f"up:c:{r.id}") for r in writable]
+    await reply(update, services.text(member, "update.pick_case"), keyboard(in_rows(buttons, 1)))
+
+
+async def ask_kind(
+    update: Update, context: Context, member: Staff, referral: ReferralRecord
+) -> None:
+    services = services_of(context)
+    buttons = [
+        (services.text(member, f"entry_kind.{kind.value}"), f"up:k:{referral.id}:{kind.value}")
+        for kind in PICKABLE_KINDS
+    ]
+    await reply(
+        update,
+        services.text(member, "update.pick_kind", code=referral.code),
+        keyboard(in_rows(buttons, 3)),
+    )
+
+
+def _day_button(label: str, rid: int, kind: str, day: date) -> Button:
+    return (label, f"up:d:{rid}:{kind}:{day:%Y%m%d}")
+
+
+@requires(Action.UPDATE_CASE)
+async def press(update: Update, context: Context, member: Staff) -> None:
+    """`up:c:<case>` → `up:k:<case>:<kind>` → `up:d:<case>:<kind>:<yyyymmdd>` (or `up:p:` for
+    another date)."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    _, step, raw_id, *rest = (query.data or "").split(":")
+    await answer(query)
+    referral = await _case(update, context, member, raw_id)
+    if referral is None:
+        return
+    kinds = {k.value for k in PICKABLE_KINDS}
+    today = taipei_today()
+    if step == "c":
+        await ask_kind(update, context, member, referral)
+    elif step == "k" and rest and rest[0] in kinds:
+        buttons = [
+            _day_button(services.text(member, "update.today"), referral.id, rest[0], today),
+            _day_button(
+                services.text(member, "update.yesterday"),
+                referral.id,
+                rest[0],
+                today - timedelta(days=1),
+            ),
+            (services.text(member, "update.other_date"), f"up:p:{referral.id}:{rest[0]}"),
+        ]
+        await reply(update, services.text(member, "update.pick_date"), keyboard([buttons]))
+    elif step == "p" and rest and rest[0] in kinds:
+        days = [today - timedelta(days=n) for n in range(2, 2 + OTHER_DATES)]
+        buttons = [_day_button(f"{day.month}/{day.day}", referral.id, rest[0], day) for day in days]
+        await reply(
+            update, services.text(member, "update.pick_date"), keyboard(in_rows(buttons, 4))
+        )
+    elif step == "d" and len(rest) == 2 and rest[0] in kinds and rest[1].isdigit():
+        await services.cases.expect(member, ENTRY_NOTE, f"{referral.id}:{rest[0]}:{rest[1]}")
+        await reply(
+            update,
+            services.text(
+                member,
+                "update.ask_note",
+                kind=services.text(member, f"entry_kind.{rest[0]}"),
+                code=referral.code,
+            ),
+        )
+    else:
+        await reply(update, services.text(member, "common.stale_button"))
+
+
+async def receive_note(update: Update, context: Context, member: Staff, subject: str) -> None:
+    """The note after the three taps: written, redacted, encrypted; a 下一步 line becomes a duty."""
+    services = services_of(context)
+    message = update.message
+    assert message is not None
+    raw_id, kind, ymd = subject.split(":")
+    typed = clean_text(message.text or "")
+    if not typed:
+        await reply(update, services.text(member, "update.note_empty"))
+        return
+    referral = await _case(update, context, member, raw_id)
+    if referral is None:
+        await services.cases.forget_expected(member)
+        return
+    entry_date = date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:]))
+    note, step, due = split_next_step(typed, taipei_today())
+    result = await services.cases.write(
+        member,
+        referral,
+        kind=EntryKind(kind),
+        entry_date=entry_date,
+        note=note,
+        next_step=step,
+        next_due=due,
+    )
+    if isinstance(result, str):
+        await reply(update, services.text(member, f"reason.{result}", code=referral.code))
+        if result != "entry.note_too_long":
+            await services.cases.forget_expected(member)
+        return
+    await services.cases.forget_expected(member)
+    await tell_written(update, context, member, referral, result, step=step, due=due)
+
+
+async def tell_written(
+    update: Update,
+    context: Context,
+    member: Staff,
+    referral: ReferralRecord,
+    result: Written,
+    *,
+    step: str | None = None,
+    due: date | None = None,
+) -> None:
+    services = services_of(context)
+    if result.removed:
+        kinds = "、".join(services.text(member, f"redaction.{k.value}") for k in result.removed)
+        await reply(update, services.text(member, "update.redacted", kinds=kinds))
+        if update.message is not None:
+            await delete_quietly(update.message)
+    await reply(
+        update,
+        services.text(
+            member,
+            "update.saved",
+            code=referral.code,
+            kind=services.text(member, f"entry_kind.{result.entry.kind}"),
+            day=result.entry.entry_date,
+            step=step,
+            due=due,
+        ),
+    )
+    if result.status_note:
+        await reply(
+            update, services.text(member, f"reason.{result.status_note}", code=referral.code)
+        )
+
+
+# --- 列管: a supervisor marks a case tracked ------------------------------------------------------
+
+
+@requires(Action.TRACK_CASE)
+async def ask_tracking_reason(update: Update, context: Context, member: Staff) -> None:
+    """`tk:<case>` on a case card: the reason is asked, then the case owes monthly reports."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    raw_id = (query.data or "").removeprefix("tk:")
+    referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
+    await answer(query)
+    if referral is None:
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    await services.cases.expect(member, TRACK_REASON, str(referral.id))
+    await reply(update, services.text(member, "track.ask_reason", code=referral.code))
+
+
+async def receive_tracking_reason(
+    update: Update, context: Context, member: Staff, subject: str
+) -> None:
+    services = services_of(context)
+    reason = clean_text((update.message.text if update.message else None) or "")
+    if not reason:
+        await reply(update, services.text(member, "track.reason_needed"))
+        return
+    await services.cases.forget_expected(member)
+    referral = await services.referrals.by_id(int(subject))
+    if referral is None:
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    problem = await services.cases.mark_tracked(member, referral, reason)
+    if problem:
+        await reply(update, services.text(member, f"reason.{problem}", code=referral.code))
+        return
+    await reply(
+        update,
+        services.text(
+            member,
+            "track.done",
+            code=referral.code,
+            day=services.jurisdiction.monthly_report_due_day,
+        ),
+    )
+
+
+# --- /report: the tracked case's monthly progress report ------------------------------------------
+
+
+@requires(Action.UPDATE_CASE)
+async def start_report(update: Update, context: Context, member: Staff) -> None:
+    """`/report [code]`: which tracked case, then one message, then keep tracking or propose
+    closure."""
+    services = services_of(context)
+    if context.args:
+        referral = await services.referrals.view(member, context.args[0][:32])
+        if referral is None:
+            await reply(update, services.text(member, "case.not_found", code=context.args[0][:32]))
+            return
+        await ask_report(update, context, member, referral)
+        return
+    owing = [
+        r
+        for r in await services.referrals.writable_cases(member)
+        if r.tracked and await services.cases.reports_owed(r)
+    ]
+    if not owing:
+        await reply(update, services.text(member, "report.none_owed"))
+        return
+    buttons = [(f"{r.code} {r.alias or ''}".strip(), f"rp:c:{r.id}") for r in owing]
+    await reply(update, services.text(member, "report.pick_case"), keyboard(in_rows(buttons, 1)))
+
+
+async def ask_report(
+    update: Update, context: Context, member: Staff, referral: ReferralRecord
+) -> None:
+    services = services_of(context)
+    if not referral.tracked:
+        await reply(update, services.text(member, "reason.report.not_tracked", code=referral.code))
+        return
+    if await _case(update, context, member, str(referral.id)) is None:
+        return
+    owed = await services.cases.reports_owed(referral)
+    if not owed:
+        await reply(update, services.text(member, "report.nothing_owed", code=referral.code))
+        return
+    period = owed[0].period
+    await services.cases.expect(member, REPORT_TEXT, f"{referral.id}:{period}")
+    await reply(
+        update,
+        services.text(member, "report.ask", code=referral.code, period=period, due=owed[0].due),
+    )
+
+
+@requires(Action.UPDATE_CASE)
+async def press_report(update: Update, context: Context, member: Staff) -> None:
+    """`rp:c:<case>` picks the case; `rp:p:<keep|close>` answers the proposal."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    _, step, argument = (query.data or "").split(":", 2)
+    await answer(query)
+    if step == "c" and argument.isdigit():
+        referral = await services.referrals.by_id(int(argument))
+        if referral is not None:
+            await ask_report(update, context, member, referral)
+            return
+    if step == "p" and argument in ("keep", "close"):
+        await file_report(update, context, member, argument)
+        return
+    await reply(update, services.text(member, "common.stale_button"))
+
+
+async def receive_report_text(
+    update: Update, context: Context, member: Staff, subject: str
+) -> None:
+    services = services_of(context)
+    typed = clean_text((update.message.text if update.message else None) or "")
+    if not typed:
+        await reply(update, services.text(member, "update.note_empty"))
+        return
+    if len(typed) > 1000:
+        await reply(update, services.text(member, "reason.entry.note_too_long"))
+        return
+    await services.cases.expect(member, REPORT_PROPOSAL, subject, {"report": typed})
+    await reply(
+        update,
+        services.text(member, "report.ask_proposal"),
+        keyboard(
+            [
+                [
+                    (services.text(member, "report.keep"), "rp:p:keep"),
+                    (services.text(member, "report.close"), "rp:p:close"),
+                ]
+            ]
+        ),
+    )
+
+
+async def file_report(update: Update, context: Context, member: Staff, proposal: str) -> None:
+    services = services_of(context)
+    pending = await services.cases.pending_answers(member)
+    if pending is None or pending[0] != REPORT_PROPOSAL:
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    _, subject, answers = pending
+    raw_id, period = subject.split(":")
+    referral = await services.referrals.by_id(int(raw_id))
+    if referral is None:
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    result = await services.cases.file_report(
+        member, referral, period, {**answers, "proposal": proposal}
+    )
+    await services.cases.forget_expected(member)
+    if isinstance(result, str):
+        await reply(
+            update, services.text(member, f"reason.{result}", code=referral.code, period=period)
+        )
+        return
+    await reply(
+        update,
+        services.text(member, "report.filed", code=referral.code, period=period, proposal=proposal),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("update", start_update))
+    application.add_handler(CommandHandler("report", start_report))
+    application.add_handler(CallbackQueryHandler(press, pattern=r"^up:"))
+    application.add_handler(CallbackQueryHandler(ask_tracking_reason, pattern=r"^tk:"))
+    application.add_handler(CallbackQueryHandler(press_report, pattern=r"^rp:"))

@@ -1,0 +1,91 @@
+"""Transcripts of case work: everyone serving the family records what happened in three taps and
+one message; a tracked case's monthly report takes one message and one tap."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from bot.domain.roles import Role
+from storage.schema import case_entries, obligations
+from tests.e2e.test_referral import CODE, S01, District, refer
+from tests.transcript import World, active_member
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def accepted(world: World) -> AsyncIterator[tuple[District, str]]:
+    """中壢: the officer's referral S01, accepted with 陳社工 as case manager."""
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
+        district = District(
+            world=world,
+            officer=await active_member(world, Role.WORKER, "police-zhongli", "王警員"),
+            supervisor=await active_member(world, Role.SUPERVISOR, "fsc-zhongli", "林督導"),
+            social_worker=await active_member(world, Role.CASE_MANAGER, "fsc-zhongli", "陳社工"),
+        )
+        found = CODE.search((await refer(district.officer, S01)).text)
+        assert found
+        code = found[0]
+        await district.supervisor.presses("受案")
+        await district.supervisor.presses("陳社工")
+        yield district, code
+
+
+async def test_a_routine_visit_is_three_taps_and_one_message(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    worker = district.social_worker
+    replies = await worker.says("/update")
+    assert "要更新哪一個案件" in replies[-1].text
+    await worker.presses(next(label for label in replies[-1].labels if code in label))  # tap 1
+    await worker.presses("面訪家庭")  # tap 2
+    replies = await worker.presses("今天")  # tap 3
+    assert "請輸入面訪家庭紀錄" in replies[-1].text
+    replies = await worker.says(
+        "案母情緒穩定，孩子已回托嬰中心。案母手機0912-345-678。\n下一步：陪同就醫 12/3"
+    )
+    assert any("已從紀錄中移除：電話號碼" in r.text for r in replies)
+    assert "✅ 已記錄" in replies[-1].text
+    assert "下一步「陪同就醫 12/3」期限 115/12/03" in replies[-1].text
+    async with district.world.bot_services.db.read() as conn:
+        entry = (await conn.execute(select(case_entries))).one()
+        owed = (await conn.execute(select(obligations))).all()
+    assert b"0912" not in entry.note
+    assert [(o.kind, o.due.isoformat()) for o in owed] == [("next_step", "2026-12-03")]
+
+    # The officer's precinct serves the family too: his colleague may record; others may not.
+    colleague = await active_member(district.world, Role.WORKER, "police-zhongli", "李警員")
+    replies = await colleague.says(f"/update {code}")
+    assert "這次是什麼服務" in replies[-1].text
+    stranger = await active_member(district.world, Role.WORKER, "police-bade", "趙警員")
+    replies = await stranger.says(f"/update {code}")
+    assert "找不到" in replies[-1].text
+
+    # The timeline shows the entry, attributed, newest first.
+    replies = await worker.says(f"/case {code}")
+    replies = await worker.presses("🕒 時間軸")
+    assert "面訪家庭　陳社工（中壢家庭服務中心）" in replies[-1].text
+    assert "〔已遮蔽〕" in replies[-1].text
+
+
+async def test_a_tracked_case_owes_one_monthly_report(accepted: tuple[District, str]) -> None:
+    district, code = accepted
+    supervisor, worker = district.supervisor, district.social_worker
+    await supervisor.says(f"/case {code}")
+    await supervisor.presses("📌 列管")
+    replies = await supervisor.says("案母持續用毒，需跨網絡追蹤")
+    assert "已列管" in replies[-1].text
+    replies = await worker.says("/report")
+    await worker.presses(next(label for label in replies[-1].labels if code in label))
+    replies = await worker.says("1. 家訪兩次 2. 案母已就醫 3. 需衛生局協助戒癮")
+    assert replies[-1].labels == ["持續列管", "建議除管"]
+    replies = await worker.presses("持續列管")
+    assert "已送出" in replies[-1].text
+    # Someone else trying the same month is told it is already in.
+    replies = await supervisor.says(f"/report {code}")
+    assert "沒有待交的月報" in replies[-1].text
