@@ -62,7 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"safetynet: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, [settings.token.reveal(), settings.secret_key.reveal()])
+    configure_logging(
+        settings.log_level,
+        [
+            settings.token.reveal(),
+            settings.secret_key.reveal(),
+            settings.webhook_secret.reveal() if settings.webhook_secret else "",
+        ],
+    )
     commands: dict[str, Callable[[], int]] = {
         "run": lambda: _run(settings),
         "invite": lambda: asyncio.run(_invite(settings, Role(args.role), args.unit)),

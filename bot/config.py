@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ DEFAULT_SANDBOX_PORT = 8081
 # The sandbox accepts any well-formed token; this one names the local bot of `make run`.
 SANDBOX_TOKEN = "8000000001:sandbox-token-for-local-use-0000000000"  # noqa: S105 (not a secret)
 MIN_SECRET_KEY_LENGTH = 32
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class SettingsError(ValueError):
@@ -113,10 +115,18 @@ def load_settings(
             "hash and encryption. Generate one with: python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))' and keep it safe — losing it loses the data."
         )
-    secret_key = Secret(key) if key else sandbox_secret_key(var_dir)
-
-    default_db = var_dir / ("sandbox.db" if sandbox else "safetynet.db")
-    database_url = env.get("SAFETYNET_DATABASE_URL") or f"sqlite+aiosqlite:///{default_db}"
+    if sandbox:
+        # Sandbox mode never opens real data: a missing token must not put the production
+        # database and key behind the sandbox's open control API.
+        secret_key = sandbox_secret_key(var_dir)
+        database_url = f"sqlite+aiosqlite:///{var_dir / 'sandbox.db'}"
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise SettingsError("the sandbox listens on the loopback address only (127.0.0.1)")
+    else:
+        secret_key = Secret(key)
+        database_url = (
+            env.get("SAFETYNET_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'safetynet.db'}"
+        )
 
     api_base_url = env.get("TELEGRAM_API_BASE_URL") or None
     webhook_url = env.get("SAFETYNET_WEBHOOK_URL") or None
@@ -124,6 +134,13 @@ def load_settings(
     if webhook_url and api_base_url is None and not webhook_url.startswith("https://"):
         raise SettingsError("SAFETYNET_WEBHOOK_URL must be an https:// address")
     webhook_secret = env.get("SAFETYNET_WEBHOOK_SECRET") or None
+    if webhook_url and not (
+        webhook_secret and re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret)
+    ):
+        # Without it anyone who finds the URL could post forged updates (e.g. approvals).
+        raise SettingsError(
+            "SAFETYNET_WEBHOOK_SECRET is required in webhook mode: 16–256 letters, digits, _ or -"
+        )
 
     return Settings(
         token=Secret(token or SANDBOX_TOKEN),

@@ -6,6 +6,7 @@ lock up front (`BEGIN IMMEDIATE`), SQLite's documented way to avoid "database is
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -88,7 +89,8 @@ def open_database(url: str) -> Database:
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, pool_pre_ping=path is None)
+    # Parameters (aliases, unit names) must never reach an error log.
+    engine = create_async_engine(url, pool_pre_ping=path is None, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return Database(engine=engine, url=url)
@@ -99,12 +101,21 @@ def backup_sqlite(source: Path, target: Path) -> str:
 
     Returns the result of `PRAGMA integrity_check` on the copy ("ok" when sound).
     """
+    if target.resolve() == source.resolve():
+        return "the copy cannot replace the database itself"
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.unlink()
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    with sqlite3.connect(target) as check:
-        row = check.execute("PRAGMA integrity_check").fetchone()
-    target.chmod(0o600)
-    return str(row[0]) if row else "no answer"
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    # Created owner-only before a byte is written; moved into place only once checked.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
+            src.backup(dst)
+        with sqlite3.connect(partial) as check:
+            row = check.execute("PRAGMA integrity_check").fetchone()
+        verdict = str(row[0]) if row else "no answer"
+        if verdict == "ok":
+            os.replace(partial, target)
+        return verdict
+    finally:
+        partial.unlink(missing_ok=True)

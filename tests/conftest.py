@@ -11,18 +11,10 @@ from bot.config import Settings, load_settings
 from sandbox import create_app
 from tests.transcript import World
 
-TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        {
-            "SAFETYNET_SECRET_KEY": TEST_SECRET,
-            "SAFETYNET_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
-        },
-        var_dir=tmp_path / "var",
-    )
+    return load_settings({}, var_dir=tmp_path / "var")
 
 
 @pytest.fixture

@@ -49,7 +49,14 @@ def test_secrets_never_show_in_reprs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "says"),
     [
-        ({"SAFETYNET_WEBHOOK_URL": "http://example.org/hook"}, "https"),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "SAFETYNET_SECRET_KEY": "k" * 40,
+                "SAFETYNET_WEBHOOK_URL": "http://example.org/hook",
+            },
+            "https",
+        ),
         ({"SAFETYNET_SANDBOX_PORT": "eighty"}, "whole number"),
         ({"SAFETYNET_INVITE_TTL_DAYS": "0"}, "between"),
     ],
@@ -76,3 +83,31 @@ def test_logs_never_show_the_token_even_in_a_traceback() -> None:
     text = formatter.format(record)
     assert TOKEN not in text
     assert REDACTED in text
+
+
+def test_sandbox_mode_never_opens_real_data(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "SAFETYNET_DATABASE_URL": "postgresql+asyncpg://db/real",
+            "SAFETYNET_SECRET_KEY": "k" * 40,
+        },
+        var_dir=tmp_path,
+    )
+    assert settings.sandbox
+    assert settings.database_url.endswith(f"{tmp_path}/sandbox.db")
+    assert settings.secret_key.reveal() != "k" * 40
+    with pytest.raises(SettingsError, match="loopback"):
+        load_settings({"SAFETYNET_SANDBOX_HOST": "0.0.0.0"}, var_dir=tmp_path)  # noqa: S104
+
+
+def test_webhook_mode_needs_its_secret(tmp_path: Path) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "SAFETYNET_SECRET_KEY": "k" * 40,
+        "SAFETYNET_WEBHOOK_URL": "https://bot.example.org/telegram",
+    }
+    with pytest.raises(SettingsError, match="SAFETYNET_WEBHOOK_SECRET is required"):
+        load_settings(env, var_dir=tmp_path)
+    with pytest.raises(SettingsError, match="SAFETYNET_WEBHOOK_SECRET"):
+        load_settings(env | {"SAFETYNET_WEBHOOK_SECRET": "short"}, var_dir=tmp_path)
+    assert load_settings(env | {"SAFETYNET_WEBHOOK_SECRET": "s" * 32}, var_dir=tmp_path)

@@ -72,3 +72,15 @@ async def test_backup_is_a_consistent_checked_copy(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o600
     with sqlite3.connect(target) as copy:
         assert copy.execute("SELECT value FROM meta WHERE key = 'k'").fetchone() == ("v",)
+
+
+async def test_backup_refuses_to_overwrite_the_database_itself(tmp_path: Path) -> None:
+    source = tmp_path / "live.db"
+    db = open_database(f"sqlite+aiosqlite:///{source}")
+    try:
+        await upgrade(db)
+    finally:
+        await db.close()
+    size = source.stat().st_size
+    assert backup_sqlite(source, source) != "ok"
+    assert source.stat().st_size == size
