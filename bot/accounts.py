@@ -291,6 +291,8 @@ class Accounts:
 
     async def set_unit(self, member: Staff, unit: Unit) -> Staff | None:
         """Record the applicant's unit; None when the unit is not one they may pick."""
+        if member.status is not StaffStatus.REGISTERING:
+            return None
         allowed_districts = await self.registration_districts(member)
         if not role_fits_unit(member.role, unit.role):
             return None
@@ -362,7 +364,7 @@ class Accounts:
         return [person for person in people if self.may_decide(person, applicant)]
 
     async def decide(
-        self, approver: Staff, applicant_id: int, *, approve: bool
+        self, approver: Staff, applicant_id: int, *, approve: bool, invite_id: int | None = None
     ) -> tuple[DecisionOutcome, Staff | None]:
         """Approve or reject a pending application, once, by someone allowed to."""
         now = utcnow()
@@ -371,6 +373,9 @@ class Accounts:
             if record is None:
                 return DecisionOutcome.NOT_FOUND, None
             applicant = self._staff(record)
+            if invite_id is not None and record.invite_id != invite_id:
+                # The button belongs to an earlier application by the same person.
+                return DecisionOutcome.ALREADY_DECIDED, applicant
             if not self.may_decide(approver, applicant):
                 await audit.append(
                     conn,

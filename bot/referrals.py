@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.accounts import Accounts, Staff
@@ -38,6 +39,7 @@ NARRATIVE_PURPOSE = "referral-narrative"
 REASON_PURPOSE = "referral-return-reason"
 NATIONAL_ID_PURPOSE = "national-id"
 PAGE_SIZE = 5
+PENDING_INPUT_TTL = timedelta(minutes=15)
 
 
 def taipei_today() -> date:
@@ -95,8 +97,22 @@ class Referrals:
             record = await drafts.get(conn, member.id)
         if record is None:
             return None
-        payload = self.keyring.decrypt(DRAFT_PURPOSE, record.payload)
-        return OpenDraft(nonce=record.nonce, draft=Draft.from_json(payload))
+        try:
+            payload = self.keyring.decrypt(DRAFT_PURPOSE, record.payload)
+            return OpenDraft(nonce=record.nonce, draft=Draft.from_json(payload))
+        except (ValueError, KeyError, TypeError, InvalidTag):
+            # A draft from an older version or another key: start afresh rather than lock the
+            # person out of every message.
+            async with self.db.write() as conn:
+                await drafts.remove(conn, member.id)
+                await audit.append(
+                    conn,
+                    at=utcnow(),
+                    action="referral.draft_unreadable",
+                    outcome="denied",
+                    actor_staff_id=member.id,
+                )
+            return None
 
     async def start_draft(self, member: Staff) -> OpenDraft:
         """A new, empty draft (replacing any other)."""
@@ -169,7 +185,8 @@ class Referrals:
                 co_cases = tuple(
                     other
                     for other in await referrals.with_household_hash(conn, draft.household_hash)
-                    if other.referrer_unit_id != own_unit or other.center_id != center.id
+                    if other.status != ReferralStatus.RETURNED
+                    and (other.referrer_unit_id != own_unit or other.center_id != center.id)
                 )
                 if co_cases:
                     draft = draft.mark_co_case()
@@ -327,7 +344,7 @@ class Referrals:
             if referral.categories and series is not None:
                 year, month = next_conference(series, now.astimezone(TAIPEI).date())
                 target = f"{year:04d}-{month:02d}"
-            await referrals.set_fields(
+            if not await referrals.set_fields(
                 conn,
                 referral.id,
                 now=now,
@@ -337,7 +354,8 @@ class Referrals:
                 target_conference=target,
                 decided_by=member.id,
                 decided_at=now,
-            )
+            ):
+                return DecisionProblem.ALREADY_DECIDED  # another decision won the race
             accepted = await referrals.by_id(conn, referral.id)
             assert accepted is not None
             await self.cases.open_case(conn, accepted, now=now)
@@ -360,7 +378,7 @@ class Referrals:
             if isinstance(referral, DecisionProblem):
                 return referral
             sealed = self.keyring.encrypt(REASON_PURPOSE, redact(reason).text)
-            await referrals.set_fields(
+            if not await referrals.set_fields(
                 conn,
                 referral.id,
                 now=now,
@@ -369,7 +387,8 @@ class Referrals:
                 return_reason=sealed,
                 decided_by=member.id,
                 decided_at=now,
-            )
+            ):
+                return DecisionProblem.ALREADY_DECIDED
             updated = await self._recorded(conn, member, referral, ReferralEvent.RETURNED)
         return Decided(referral=updated)
 
@@ -389,13 +408,14 @@ class Referrals:
                 or center.id == referral.center_id
             ):
                 return DecisionProblem.BAD_CHOICE
-            await referrals.set_fields(
+            if not await referrals.set_fields(
                 conn,
                 referral.id,
                 now=now,
                 expect_status=ReferralStatus.WAITING.value,
                 center_id=center.id,
-            )
+            ):
+                return DecisionProblem.ALREADY_DECIDED
             updated = await self._recorded(
                 conn,
                 member,
@@ -413,8 +433,12 @@ class Referrals:
             )
 
     async def expected_input(self, member: Staff) -> tuple[str, str] | None:
-        async with self.db.read() as conn:
+        """What the bot waits for from this person; forgotten after PENDING_INPUT_TTL."""
+        async with self.db.write() as conn:
             found = await drafts.pending_input(conn, member.id)
+            if found is not None and utcnow() - found.created_at > PENDING_INPUT_TTL:
+                await drafts.clear_input(conn, member.id)
+                return None
         return None if found is None else (found.kind, found.subject)
 
     async def clear_expected_input(self, member: Staff) -> None:

@@ -34,8 +34,14 @@ async def ask_approvers(context: Context, applicant: Staff) -> None:
         buttons = keyboard(
             [
                 [
-                    (services.text(approver, "approval.approve"), f"stf:ok:{applicant.id}"),
-                    (services.text(approver, "approval.reject"), f"stf:no:{applicant.id}"),
+                    (
+                        services.text(approver, "approval.approve"),
+                        f"stf:ok:{applicant.id}:{applicant.invite_id}",
+                    ),
+                    (
+                        services.text(approver, "approval.reject"),
+                        f"stf:no:{applicant.id}:{applicant.invite_id}",
+                    ),
                 ]
             ]
         )
@@ -52,12 +58,12 @@ async def decide(update: Update, context: Context, approver: Staff) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    _, verdict, raw_id = query.data.split(":", 2)
-    if not raw_id.isdigit() or verdict not in ("ok", "no"):
+    _, verdict, raw_id, raw_invite = [*query.data.split(":", 3), ""][:4]
+    if not raw_id.isdigit() or not raw_invite.isdigit() or verdict not in ("ok", "no"):
         await answer(query, services.text(approver, "common.stale_button"), alert=True)
         return
     outcome, applicant = await services.accounts.decide(
-        approver, int(raw_id), approve=verdict == "ok"
+        approver, int(raw_id), approve=verdict == "ok", invite_id=int(raw_invite)
     )
     if outcome is DecisionOutcome.NOT_FOUND or applicant is None:
         await answer(query, services.text(approver, "common.stale_button"), alert=True)

@@ -52,6 +52,10 @@ async def guard(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     member = await caller_of(update, context)
     if member is not None and member.active:
+        if _is_command(update):
+            # A command changes the subject: an answer the bot was waiting for is dropped, so
+            # the next text never lands in the wrong place (e.g. a story taken as a reason).
+            await services_of(context).cases.forget_expected(member)
         return
     if member is not None and member.status is StaffStatus.REGISTERING:
         await _route_registration(update, context, member)

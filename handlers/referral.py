@@ -8,6 +8,7 @@ button from an older draft says the form has expired instead of changing the new
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from enum import StrEnum
 
@@ -17,7 +18,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
 from bot.domain.permissions import Action
-from bot.domain.redaction import mask_name, national_id_is_valid, normalise_national_id
+from bot.domain.redaction import (
+    RedactionKind,
+    mask_name,
+    national_id_is_valid,
+    normalise_national_id,
+    redact,
+)
 from bot.domain.referral_form import (
     HOUSEHOLD_FIELDS,
     NARRATIVE_MAX,
@@ -248,7 +255,11 @@ async def receive_text(update: Update, context: Context, member: Staff, opened: 
     elif step is Step.NATIONAL_ID:
         await receive_national_id(update, context, member, opened, typed=typed, message=message)
     elif step is Step.UNITS:
-        units = tuple(u.strip() for u in typed.replace("、", ",").split(",") if u.strip())
+        cleaned = redact(typed)
+        if cleaned.removed:
+            await delete_quietly(message)
+            await tell_redacted(update, context, member, cleaned.removed)
+        units = tuple(u.strip() for u in cleaned.text.replace("、", ",").split(",") if u.strip())
         draft = replace(opened.draft, serving_units=units[:UNITS_MAX]).finish(Step.UNITS)
         await advance(update, context, member, replace(opened, draft=draft))
     else:
@@ -266,13 +277,19 @@ async def receive_description(
 ) -> None:
     """The worker's own words: safety first, then what was understood, then the next question."""
     services = services_of(context)
+    found = services.referrals.recognise(typed)
     if len(typed) > NARRATIVE_MAX:
+        # Too long to keep — but safety and privacy come first all the same.
+        if found.mandatory_report:
+            await reply(update, services.text(member, "referral.safety_gate"))
+        if found.removed:
+            await delete_quietly(message)
+            await tell_redacted(update, context, member, found.removed)
         await reply(
             update,
             services.text(member, "referral.too_long", limit=NARRATIVE_MAX, length=len(typed)),
         )
         return
-    found = services.referrals.recognise(typed)
     first = opened.draft.narrative is None
     draft = opened.draft.with_recognised(found)
     if draft.mandatory_report and not opened.draft.mandatory_report:
@@ -281,17 +298,23 @@ async def receive_description(
         await reply(update, services.text(member, "referral.contradictory_ages"))
     if found.removed:
         await delete_quietly(message)
-        kinds = "、".join(
-            services.text(member, f"redaction.{removed_kind.value}")
-            for removed_kind in found.removed
-        )
-        await reply(update, services.text(member, "referral.redacted", kinds=kinds))
+        await tell_redacted(update, context, member, found.removed)
     opened = replace(opened, draft=draft)
     if not await services.referrals.save_draft(member, opened):
         await reply(update, services.text(member, "common.stale_button"))
         return
     await reply(update, understood(services, member, draft, first=first))
     await ask(update, context, member, opened)
+
+
+async def tell_redacted(
+    update: Update, context: Context, member: Staff, removed: Sequence[RedactionKind]
+) -> None:
+    services = services_of(context)
+    kinds = "、".join(
+        services.text(member, f"redaction.{removed_kind.value}") for removed_kind in removed
+    )
+    await reply(update, services.text(member, "referral.redacted", kinds=kinds))
 
 
 def understood(services: Services, member: Staff, draft: Draft, *, first: bool) -> str:
@@ -461,11 +484,14 @@ async def toggle(
     if refusal is not None:
         await answer(query, services.text(member, f"why_not.{refusal}"), alert=True)
         return
+    flipped_to_danger = draft.mandatory_report and not opened.draft.mandatory_report
     opened = replace(opened, draft=draft)
     if not await services.referrals.save_draft(member, opened):
         await answer(query, services.text(member, "common.stale_button"), alert=True)
         return
     await answer(query)
+    if flipped_to_danger:
+        await reply(update, services.text(member, "referral.safety_gate"))
     try:
         await query.edit_message_reply_markup(markup(context, member, opened))
     except TelegramError:

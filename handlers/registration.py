@@ -133,7 +133,10 @@ async def pick_district(update: Update, context: Context) -> None:
     member = await caller_of(update, context)
     if query is None or member is None:
         return
-    if services.accounts.next_registration_step(member) != "unit":
+    if (
+        member.status is not StaffStatus.REGISTERING
+        or services.accounts.next_registration_step(member) != "unit"
+    ):
         await answer(query, services.text(member, "common.stale_button"), alert=True)
         return
     key = (query.data or "").removeprefix("reg:d:")
@@ -164,7 +167,10 @@ async def pick_unit(update: Update, context: Context) -> None:
     member = await caller_of(update, context)
     if query is None or member is None:
         return
-    if services.accounts.next_registration_step(member) != "unit":
+    if (
+        member.status is not StaffStatus.REGISTERING
+        or services.accounts.next_registration_step(member) != "unit"
+    ):
         await answer(query, services.text(member, "common.stale_button"), alert=True)
         return
     unit = services.jurisdiction.unit((query.data or "").removeprefix("reg:u:"))

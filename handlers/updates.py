@@ -320,8 +320,9 @@ async def press_report(update: Update, context: Context, member: Staff) -> None:
         if referral is not None:
             await ask_report(update, context, member, referral)
             return
-    if step == "p" and argument in ("keep", "close"):
-        await file_report(update, context, member, argument)
+    subject, _, proposal = argument.rpartition(":")
+    if step == "p" and proposal in ("keep", "close"):
+        await file_report(update, context, member, subject, proposal)
         return
     await reply(update, services.text(member, "common.stale_button"))
 
@@ -344,18 +345,21 @@ async def receive_report_text(
         keyboard(
             [
                 [
-                    (services.text(member, "report.keep"), "rp:p:keep"),
-                    (services.text(member, "report.close"), "rp:p:close"),
+                    (services.text(member, "report.keep"), f"rp:p:{subject}:keep"),
+                    (services.text(member, "report.close"), f"rp:p:{subject}:close"),
                 ]
             ]
         ),
     )
 
 
-async def file_report(update: Update, context: Context, member: Staff, proposal: str) -> None:
+async def file_report(
+    update: Update, context: Context, member: Staff, button_subject: str, proposal: str
+) -> None:
+    """The proposal button files the report it was shown with — never another case's."""
     services = services_of(context)
     pending = await services.cases.pending_answers(member)
-    if pending is None or pending[0] != REPORT_PROPOSAL:
+    if pending is None or pending[0] != REPORT_PROPOSAL or pending[1] != button_subject:
         await reply(update, services.text(member, "common.stale_button"))
         return
     _, subject, answers = pending

@@ -111,6 +111,10 @@ def may_approve(
         return False
     if applicant_role not in INVITABLE_ROLES[Role.SUPERVISOR]:
         return False
+    if applicant_role is Role.CASE_MANAGER:
+        # Center staff see their center's families: only that center's supervisor admits them
+        # (桃園區 has two centers covering one district).
+        return applicant_unit == approver_unit
     return applicant_unit == approver_unit or approver_unit in centers_of_applicant_unit
 
 

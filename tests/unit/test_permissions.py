@@ -115,6 +115,14 @@ def test_a_supervisor_approves_their_own_center_and_its_districts_network() -> N
 
 def test_a_supervisor_does_not_approve_elsewhere_or_above_their_reach() -> None:
     center = "fsc-zhongli"
+    # The other center of the same district: its families are not this supervisor's to open.
+    assert not _approve(
+        Role.SUPERVISOR,
+        "fsc-taoyuan",
+        Role.CASE_MANAGER,
+        "fsc-taoyuan-2",
+        frozenset({"fsc-taoyuan", "fsc-taoyuan-2"}),
+    )
     assert not _approve(Role.SUPERVISOR, center, Role.CASE_MANAGER, "fsc-bade")
     assert not _approve(
         Role.SUPERVISOR, center, Role.WORKER, "police-bade", frozenset({"fsc-bade"})
