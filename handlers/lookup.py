@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
@@ -178,14 +178,20 @@ async def send_page(
 async def delete_expired(bot: Bot, services: Services) -> int:
     """Delete every case message whose time is up; returns how many were handled."""
     due = await services.referrals.due_expiries()
-    for _, chat_id, message_id in due:
+    handled = []
+    for expiry_id, chat_id, message_id in due:
         try:
             await bot.delete_message(chat_id, message_id)
-        except TelegramError as error:
-            # Already gone (deleted by the person) or too old: nothing left to protect.
+        except BadRequest as error:
+            # Already gone (deleted by the person) or too old to delete: nothing to retry.
             log.info("expired message %s/%s not deleted: %s", chat_id, message_id, error)
-    await services.referrals.forget_expiries([expiry_id for expiry_id, _, _ in due])
-    return len(due)
+        except TelegramError as error:
+            # A network blip or flood wait: keep the row, the next sweep tries again.
+            log.warning("expired message %s/%s: will retry (%s)", chat_id, message_id, error)
+            continue
+        handled.append(expiry_id)
+    await services.referrals.forget_expiries(handled)
+    return len(handled)
 
 
 async def sweep(context: Context) -> None:

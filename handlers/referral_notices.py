@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
 
 from bot.accounts import Staff
@@ -19,11 +19,12 @@ log = logging.getLogger(__name__)
 
 async def send(
     context: Context, member: Staff, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
+) -> Message | None:
     try:
-        await context.bot.send_message(member.telegram_user_id, text, reply_markup=markup)
+        return await context.bot.send_message(member.telegram_user_id, text, reply_markup=markup)
     except TelegramError as error:
         log.warning("notice to staff %s not delivered: %s", member.id, error)
+        return None
 
 
 async def receivers(context: Context, center_id: str) -> list[Staff]:
@@ -47,12 +48,17 @@ async def to_receiving_center(context: Context, referral: ReferralRecord) -> Non
             mandatory_report=referral.mandatory_report,
         )
         card = await card_text(services, supervisor, referral)
-        await send(
+        sent = await send(
             context,
             supervisor,
             f"{head}\n\n{card}",
             await card_keyboard(services, supervisor, referral),
         )
+        if sent is not None:
+            # The card carries the family's story: it expires like any case message.
+            await services.referrals.expire_later(
+                sent.chat_id, sent.message_id, services.settings.case_message_ttl
+            )
 
 
 async def co_cases(

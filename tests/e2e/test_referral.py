@@ -267,9 +267,13 @@ async def test_case_messages_are_deleted_after_thirty_minutes(zhongli: District)
     assert application is not None
     assert await delete_expired(application.bot, world.bot_services) == 0
     with time_machine.travel(utcnow() + timedelta(minutes=31)):
-        assert await delete_expired(application.bot, world.bot_services) == 1
+        # The officer's card and the supervisor's new-referral notice, which tells the story.
+        assert await delete_expired(application.bot, world.bot_services) == 2
     chat = await zhongli.officer.chat()
     assert next(m for m in chat if m.message_id == card.message_id).deleted
+    notices = [m for m in await zhongli.supervisor.chat() if "新的轉介" in m.text]
+    assert notices
+    assert all(m.deleted for m in notices)
 
 
 async def test_identifiers_never_reach_storage_or_any_message(zhongli: District) -> None:
