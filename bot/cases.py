@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,13 +24,19 @@ from bot.domain.case_status import (
     may_transition,
     may_write_entry,
 )
-from bot.domain.obligations import ObligationKind, ObligationState, monthly_report_periods, state_on
+from bot.domain.obligations import (
+    ObligationKind,
+    ObligationState,
+    monthly_report_periods,
+    period_key,
+    state_on,
+)
 from bot.domain.redaction import RedactionKind, redact
 from bot.domain.referral_rules import Category
 from bot.domain.referral_status import ReferralStatus
 from bot.domain.roles import Role
 from bot.domain.visit_plan import PlanProgress, VisitPlan, progress, windows
-from bot.domain.working_days import TAIPEI, WorkingCalendar, monthly_report_due
+from bot.domain.working_days import TAIPEI, WorkingCalendar, monthly_report_due, taipei_date
 from bot.keys import Keyring
 from storage import Database
 from storage.records import CaseEntryRecord, ObligationRecord, ReferralRecord
@@ -43,21 +48,11 @@ TRACKING_PURPOSE = "case-tracking-reason"
 PENDING_PURPOSE = "pending-input"
 NOTE_MAX = 1000
 TIMELINE_PAGE = 5
+PENDING_INPUT_TTL = timedelta(minutes=15)
 
 
 def taipei_today() -> date:
-    return utcnow().astimezone(TAIPEI).date()
-
-
-def month_key(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
-
-
-class EntryProblem(StrEnum):
-    NOT_A_CASE = "not_a_case"
-    REPORT_NOT_TRACKED = "report_not_tracked"
-    REPORT_ALREADY_FILED = "report_already_filed"
-    NOTE_TOO_LONG = "note_too_long"
+    return taipei_date(utcnow())
 
 
 @dataclass(frozen=True)
@@ -356,7 +351,7 @@ class Cases:
                 conn,
                 referral_id=referral.id,
                 kind=ObligationKind.MONTHLY_REPORT.value,
-                period=month_key(year, month),
+                period=period_key((year, month)),
                 owner_staff_id=referral.case_manager_id,
                 owner_unit_id=referral.center_id,
                 due=monthly_report_due((year, month), self.report_due_day, calendar=self.calendar),
@@ -454,9 +449,13 @@ class Cases:
         ]
 
     async def pending_answers(self, member: Staff) -> tuple[str, str, dict[str, str]] | None:
-        """An input the bot is waiting for from this person, with what was answered so far."""
-        async with self.db.read() as conn:
+        """An input the bot is waiting for from this person (kind, subject, answers so far);
+        forgotten after PENDING_INPUT_TTL so a late text never lands in the wrong place."""
+        async with self.db.write() as conn:
             found = await drafts.pending_input(conn, member.id)
+            if found is not None and utcnow() - found.created_at > PENDING_INPUT_TTL:
+                await drafts.clear_input(conn, member.id)
+                return None
         if found is None:
             return None
         answers: dict[str, str] = {}

@@ -18,9 +18,10 @@ from bot.app import open_services
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.recognition import recognise
 from bot.domain.roles import Role, UnitRole
+from bot.domain.working_days import TAIPEI
 from bot.jurisdictions import JurisdictionError, load_jurisdiction
 from bot.logs import configure_logging
-from bot.render import TAIPEI, roc_datetime
+from bot.render import roc_datetime
 from bot.runner import PortInUseError, run
 from storage import open_database
 from storage.engine import backup_sqlite, sqlite_path

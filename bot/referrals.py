@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidTag
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,23 +26,18 @@ from bot.domain.referral_form import Draft
 from bot.domain.referral_rules import Category
 from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role, UnitRole
+from bot.domain.working_days import TAIPEI
 from bot.keys import Keyring
 from storage import Database
 from storage.records import ReferralRecord
 from storage.repositories import audit, cases, drafts, expiries, referrals, staff
 from storage.repositories.referrals import Scope
 
-TAIPEI = ZoneInfo("Asia/Taipei")
 DRAFT_PURPOSE = "referral-draft"
 NARRATIVE_PURPOSE = "referral-narrative"
 REASON_PURPOSE = "referral-return-reason"
 NATIONAL_ID_PURPOSE = "national-id"
 PAGE_SIZE = 5
-PENDING_INPUT_TTL = timedelta(minutes=15)
-
-
-def taipei_today() -> date:
-    return utcnow().astimezone(TAIPEI).date()
 
 
 @dataclass(frozen=True)
@@ -424,26 +418,6 @@ class Referrals:
                 {"from": referral.center_id, "to": center.id},
             )
         return Decided(referral=updated, previous_center=referral.center_id)
-
-    async def expect_reason(self, member: Staff, referral_id: int) -> None:
-        """The next text this supervisor sends is the return reason for that referral."""
-        async with self.db.write() as conn:
-            await drafts.expect_input(
-                conn, member.id, kind="return_reason", subject=str(referral_id), now=utcnow()
-            )
-
-    async def expected_input(self, member: Staff) -> tuple[str, str] | None:
-        """What the bot waits for from this person; forgotten after PENDING_INPUT_TTL."""
-        async with self.db.write() as conn:
-            found = await drafts.pending_input(conn, member.id)
-            if found is not None and utcnow() - found.created_at > PENDING_INPUT_TTL:
-                await drafts.clear_input(conn, member.id)
-                return None
-        return None if found is None else (found.kind, found.subject)
-
-    async def clear_expected_input(self, member: Staff) -> None:
-        async with self.db.write() as conn:
-            await drafts.clear_input(conn, member.id)
 
     def return_reason(self, referral: ReferralRecord) -> str | None:
         if referral.return_reason is None:

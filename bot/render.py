@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, StrictUndefined, Template
+
+from bot.domain.working_days import TAIPEI
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOCALES = ("zh_TW", "en")
 DEFAULT_LOCALE = "zh_TW"
-TAIPEI = ZoneInfo("Asia/Taipei")
 
 
 def roc_date(value: date | datetime) -> str:

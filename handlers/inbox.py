@@ -18,10 +18,10 @@ async def receive(update: Update, context: Context) -> None:
     member = await caller_of(update, context)
     if member is None or not member.active:
         return
-    expected = await services.referrals.expected_input(member)
+    expected = await services.cases.pending_answers(member)
     message = update.message
     if expected is not None and message is not None and message.text:
-        kind, subject = expected
+        kind, subject, _ = expected
         answers = {
             referral_decisions.RETURN_REASON: referral_decisions.receive_reason_for,
             updates.ENTRY_NOTE: updates.receive_note,

@@ -57,7 +57,7 @@ async def press(update: Update, context: Context, member: Staff) -> None:
             await services.referrals.accept(member, referral.id, int(args[0])),
         )
     elif action == "ret":
-        await services.referrals.expect_reason(member, referral.id)
+        await services.cases.expect(member, RETURN_REASON, str(referral.id))
         await reply(update, services.text(member, "decision.ask_reason", code=referral.code))
     elif action == "re":
         centers = [
@@ -91,7 +91,7 @@ async def receive_reason(update: Update, context: Context, member: Staff, referr
     if len(reason) > REASON_MAX:
         await reply(update, services.text(member, "decision.reason_too_long", limit=REASON_MAX))
         return
-    await services.referrals.clear_expected_input(member)
+    await services.cases.forget_expected(member)
     await show(
         update,
         context,
