@@ -23,6 +23,7 @@ from telegram.ext import ContextTypes
 
 from bot.accounts import Staff
 from bot.domain.permissions import Action, commands_for, may
+from bot.domain.redaction import RedactionKind
 from bot.services import Services
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -71,6 +72,21 @@ async def delete_quietly(message: Message) -> None:
         await message.delete()
     except TelegramError:
         return
+
+
+async def tell_redacted(
+    update: Update,
+    context: Context,
+    member: Staff,
+    removed: Sequence[RedactionKind],
+    key: str,
+) -> None:
+    """Say which kinds of identifier were taken out of what the person typed."""
+    services = services_of(context)
+    kinds = "、".join(
+        services.text(member, f"redaction.{removed_kind.value}") for removed_kind in removed
+    )
+    await reply(update, services.text(member, key, kinds=kinds))
 
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

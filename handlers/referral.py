@@ -8,7 +8,6 @@ button from an older draft says the form has expired instead of changing the new
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from enum import StrEnum
 
@@ -19,7 +18,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.accounts import Staff
 from bot.domain.permissions import Action
 from bot.domain.redaction import (
-    RedactionKind,
     mask_name,
     national_id_is_valid,
     normalise_national_id,
@@ -47,6 +45,7 @@ from handlers.base import (
     reply,
     requires,
     services_of,
+    tell_redacted,
 )
 
 ALIAS_MAX = 20
@@ -258,7 +257,7 @@ async def receive_text(update: Update, context: Context, member: Staff, opened: 
         cleaned = redact(typed)
         if cleaned.removed:
             await delete_quietly(message)
-            await tell_redacted(update, context, member, cleaned.removed)
+            await tell_redacted(update, context, member, cleaned.removed, "referral.redacted")
         units = tuple(u.strip() for u in cleaned.text.replace("、", ",").split(",") if u.strip())
         draft = replace(opened.draft, serving_units=units[:UNITS_MAX]).finish(Step.UNITS)
         await advance(update, context, member, replace(opened, draft=draft))
@@ -284,7 +283,7 @@ async def receive_description(
             await reply(update, services.text(member, "referral.safety_gate"))
         if found.removed:
             await delete_quietly(message)
-            await tell_redacted(update, context, member, found.removed)
+            await tell_redacted(update, context, member, found.removed, "referral.redacted")
         await reply(
             update,
             services.text(member, "referral.too_long", limit=NARRATIVE_MAX, length=len(typed)),
@@ -298,23 +297,13 @@ async def receive_description(
         await reply(update, services.text(member, "referral.contradictory_ages"))
     if found.removed:
         await delete_quietly(message)
-        await tell_redacted(update, context, member, found.removed)
+        await tell_redacted(update, context, member, found.removed, "referral.redacted")
     opened = replace(opened, draft=draft)
     if not await services.referrals.save_draft(member, opened):
         await reply(update, services.text(member, "common.stale_button"))
         return
     await reply(update, understood(services, member, draft, first=first))
     await ask(update, context, member, opened)
-
-
-async def tell_redacted(
-    update: Update, context: Context, member: Staff, removed: Sequence[RedactionKind]
-) -> None:
-    services = services_of(context)
-    kinds = "、".join(
-        services.text(member, f"redaction.{removed_kind.value}") for removed_kind in removed
-    )
-    await reply(update, services.text(member, "referral.redacted", kinds=kinds))
 
 
 def understood(services: Services, member: Staff, draft: Draft, *, first: bool) -> str:

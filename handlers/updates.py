@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
@@ -27,6 +27,7 @@ from handlers.base import (
     reply,
     requires,
     services_of,
+    tell_redacted,
 )
 from storage.records import ReferralRecord
 
@@ -56,6 +57,11 @@ async def _case(
     return referral
 
 
+def case_buttons(found: list[ReferralRecord], prefix: str) -> InlineKeyboardMarkup:
+    """One button a case: code and masked alias."""
+    return keyboard([[(f"{r.code} {r.alias or ''}".strip(), f"{prefix}:{r.id}")] for r in found])
+
+
 @requires(Action.UPDATE_CASE)
 async def start_update(update: Update, context: Context, member: Staff) -> None:
     """`/update [code]`: which case?"""
@@ -72,8 +78,7 @@ async def start_update(update: Update, context: Context, member: Staff) -> None:
     if not writable:
         await reply(update, services.text(member, "update.no_cases"))
         return
-    buttons = [(f"{r.code} {r.alias or ''}".strip(), f"up:c:{r.id}") for r in writable]
-    await reply(update, services.text(member, "update.pick_case"), keyboard(in_rows(buttons, 1)))
+    await reply(update, services.text(member, "update.pick_case"), case_buttons(writable, "up:c"))
 
 
 async def ask_kind(
@@ -190,8 +195,7 @@ async def tell_written(
 ) -> None:
     services = services_of(context)
     if result.removed:
-        kinds = "、".join(services.text(member, f"redaction.{k.value}") for k in result.removed)
-        await reply(update, services.text(member, "update.redacted", kinds=kinds))
+        await tell_redacted(update, context, member, result.removed, "update.redacted")
         if update.message is not None:
             await delete_quietly(update.message)
     await reply(
@@ -282,8 +286,7 @@ async def start_report(update: Update, context: Context, member: Staff) -> None:
     if not owing:
         await reply(update, services.text(member, "report.none_owed"))
         return
-    buttons = [(f"{r.code} {r.alias or ''}".strip(), f"rp:c:{r.id}") for r in owing]
-    await reply(update, services.text(member, "report.pick_case"), keyboard(in_rows(buttons, 1)))
+    await reply(update, services.text(member, "report.pick_case"), case_buttons(owing, "rp:c"))
 
 
 async def ask_report(
