@@ -192,22 +192,24 @@ def redact(text: str) -> Redaction:
     if not found:
         return Redaction(text, ())
     found.sort()
-    merged: list[tuple[int, int, RedactionKind]] = []
+    # Overlapping spans become one redaction that keeps every kind it was shaped like
+    # (e.g. "AA886-90000.0000" is both an old resident certificate and a +886 mobile).
+    merged: list[tuple[int, int, tuple[RedactionKind, ...]]] = []
     for start, end, kind in found:
         if merged and start < merged[-1][1]:
-            last_start, last_end, last_kind = merged[-1]
-            merged[-1] = (last_start, max(last_end, end), last_kind)
+            last_start, last_end, last_kinds = merged[-1]
+            merged[-1] = (last_start, max(last_end, end), (*last_kinds, kind))
         else:
-            merged.append((start, end, kind))
+            merged.append((start, end, (kind,)))
     pieces: list[str] = []
     cursor = 0
-    for start, end, _kind in merged:
+    for start, end, _kinds in merged:
         original_start, original_end = origin[start], origin[end - 1] + 1
         pieces.append(text[cursor:original_start])
         pieces.append(REDACTED)
         cursor = original_end
     pieces.append(text[cursor:])
-    kinds = tuple(dict.fromkeys(kind for _s, _e, kind in merged))
+    kinds = tuple(dict.fromkeys(kind for _s, _e, span in merged for kind in span))
     return Redaction("".join(pieces), kinds)
 
 

@@ -148,6 +148,13 @@ def test_no_phone_number_survives(before: str, phone: tuple[str, str], after: st
     assert significant not in compact(result.text)
 
 
+def test_a_number_shaped_like_two_identifiers_reports_both() -> None:
+    # Found by hypothesis: letters before a +886 mobile also make an old resident certificate.
+    result = redact("AA886-90000.0000")
+    assert result.text == REDACTED
+    assert set(result.removed) == {RedactionKind.NATIONAL_ID, RedactionKind.PHONE}
+
+
 @given(filler)
 def test_text_without_identifiers_is_left_alone(text: str) -> None:
     assert redact(text).text == text
