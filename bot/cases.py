@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.accounts import Accounts, Staff
 from bot.clock import utcnow
 from bot.domain.case_status import (
+    BUTTON_MOVES,
+    MOVE_EVENTS,
+    STATUS_CHANGED,
+    TRACKED_NEEDS_CONFERENCE,
     VISIT_KINDS,
     CaseStatus,
     EntryKind,
@@ -27,13 +31,15 @@ from bot.domain.case_status import (
 from bot.domain.obligations import (
     ObligationKind,
     ObligationState,
+    WaiverReason,
+    may_waive,
     monthly_report_periods,
     period_key,
     state_on,
 )
 from bot.domain.redaction import RedactionKind, redact
 from bot.domain.referral_rules import Category
-from bot.domain.referral_status import ReferralStatus
+from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role
 from bot.domain.visit_plan import PlanProgress, VisitPlan, progress, windows
 from bot.domain.working_days import TAIPEI, WorkingCalendar, monthly_report_due, taipei_date
@@ -60,6 +66,14 @@ class Written:
     entry: CaseEntryRecord
     removed: tuple[RedactionKind, ...]  # identifiers redacted from the note
     status_note: str | None = None  # e.g. "a tracked case needs a conference to close"
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[CaseEntryRecord]  # newest first
+    total: int  # entries of the case in all
+    corrected: dict[int, int]  # entry id → the id of the newest entry correcting it
+    originals: dict[int, CaseEntryRecord]  # the entries this page's corrections point at
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,16 @@ class Cases:
             await referrals.set_fields(
                 conn, referral.id, now=now, case_status=CaseStatus.CLOSURE_REQUESTED.value
             )
+            await referrals.add_event(
+                conn,
+                referral.id,
+                at=now,
+                actor_id=member.id,
+                kind=ReferralEvent.CLOSURE_REQUESTED.value,
+            )
+            if referral.tracked:
+                # The request stands; only the next case conference can release it (除管).
+                return TRACKED_NEEDS_CONFERENCE
         return None
 
     async def _count_visits(
@@ -270,13 +294,19 @@ class Cases:
             return None
         return self.keyring.decrypt(STEP_PURPOSE, entry.next_step)
 
-    async def timeline(
-        self, member: Staff, referral: ReferralRecord, page: int
-    ) -> tuple[list[CaseEntryRecord], int]:
+    async def timeline(self, member: Staff, referral: ReferralRecord, page: int) -> TimelinePage:
+        """A page of entries, newest first, with what corrects what; the read is audited."""
         async with self.db.write() as conn:
             found, total = await cases.entries(
                 conn, referral.id, limit=TIMELINE_PAGE, offset=page * TIMELINE_PAGE
             )
+            corrected = await cases.corrections(conn, referral.id)
+            originals = {}
+            for entry in found:
+                if entry.corrects_id is not None:
+                    original = await cases.entry(conn, entry.corrects_id)
+                    if original is not None:
+                        originals[original.id] = original
             await audit.append(
                 conn,
                 at=utcnow(),
@@ -286,7 +316,7 @@ class Cases:
                 subject=f"referral:{referral.code}",
                 detail={"page": page},
             )
-        return found, total
+        return TimelinePage(entries=found, total=total, corrected=corrected, originals=originals)
 
     async def visit_progress(self, referral: ReferralRecord) -> PlanProgress | None:
         """幸扶守護: visits done against the plan — None for other cases."""
@@ -324,8 +354,10 @@ class Cases:
                 tracked_since=now,
                 tracked_reason=self.keyring.encrypt(TRACKING_PURPOSE, redact(reason).text),
             )
-            await referrals.add_event(conn, current.id, at=now, actor_id=member.id, kind="tracked")
-            await self._owe_reports(conn, await referrals.by_id(conn, current.id), now)
+            await referrals.add_event(
+                conn, current.id, at=now, actor_id=member.id, kind=ReferralEvent.TRACKED.value
+            )
+            await self.owe_reports(conn, await referrals.by_id(conn, current.id), now)
             await audit.append(
                 conn,
                 at=now,
@@ -336,7 +368,7 @@ class Cases:
             )
         return None
 
-    async def _owe_reports(
+    async def owe_reports(
         self, conn: AsyncConnection, referral: ReferralRecord | None, now: datetime
     ) -> None:
         """Every month of tracking owes a report, due the 5th (or next working day) after."""
@@ -362,7 +394,7 @@ class Cases:
 
     async def reports_owed(self, referral: ReferralRecord) -> list[ObligationRecord]:
         async with self.db.write() as conn:
-            await self._owe_reports(conn, referral, utcnow())
+            await self.owe_reports(conn, referral, utcnow())
             owed = await cases.obligations_of(conn, referral.id)
         return [
             o
@@ -422,6 +454,261 @@ class Cases:
         removed = tuple(dict.fromkeys(k for v in cleaned.values() for k in v.removed))
         return Written(entry=entry, removed=removed)
 
+    # --- status moves (後追, closure approved or refused, reopening) -----------------------------
+
+    def _is_center_staff(self, member: Staff, referral: ReferralRecord) -> bool:
+        return member.unit is not None and member.unit.id == referral.center_id
+
+    def moves_for(self, member: Staff, referral: ReferralRecord) -> list[CaseStatus]:
+        """The statuses this member of staff may move the case to with a button, now."""
+        if referral.case_status is None:
+            return []
+        current = CaseStatus(referral.case_status)
+        return [
+            target
+            for source, target in BUTTON_MOVES
+            if source is current
+            and may_transition(
+                current,
+                target,
+                role=member.role,
+                is_lead=referral.case_manager_id == member.id,
+                is_center_staff=self._is_center_staff(member, referral),
+                tracked=referral.tracked,
+            )
+            is None
+        ]
+
+    async def move(
+        self,
+        member: Staff,
+        referral: ReferralRecord,
+        *,
+        expected: CaseStatus,
+        target: CaseStatus,
+    ) -> str | None:
+        """Move the case from `expected` to `target`; None when done, else why not.
+
+        Closing excuses the case's remaining visits and next steps (nobody is chased for a
+        closed case); a tracked case cannot close until a conference releases it.
+        """
+        now = utcnow()
+        async with self.db.write() as conn:
+            current = await referrals.by_id(conn, referral.id)
+            if current is None or current.case_status is None:
+                return "case.not_a_case"
+            if current.case_status != expected.value:
+                return STATUS_CHANGED
+            problem = may_transition(
+                expected,
+                target,
+                role=member.role,
+                is_lead=current.case_manager_id == member.id,
+                is_center_staff=self._is_center_staff(member, current),
+                tracked=current.tracked,
+            )
+            if problem:
+                return problem
+            await referrals.set_fields(conn, current.id, now=now, case_status=target.value)
+            event = MOVE_EVENTS[(expected, target)]
+            await referrals.add_event(
+                conn, current.id, at=now, actor_id=member.id, kind=event.value
+            )
+            if target is CaseStatus.CLOSED:
+                await cases.waive_open(
+                    conn,
+                    current.id,
+                    kinds=[ObligationKind.PLANNED_VISIT.value, ObligationKind.NEXT_STEP.value],
+                    reason=WaiverReason.CASE_CLOSED.value,
+                    now=now,
+                )
+            await audit.append(
+                conn,
+                at=now,
+                action=f"case.move.{target.value}",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{current.code}",
+                detail={"from": expected.value},
+            )
+        return None
+
+    # --- corrections: a new entry that references the old one -----------------------------------
+
+    async def entry(self, entry_id: int) -> CaseEntryRecord | None:
+        async with self.db.read() as conn:
+            return await cases.entry(conn, entry_id)
+
+    def may_correct(self, member: Staff, entry: CaseEntryRecord) -> bool:
+        """Authors correct their own entries; a monthly report or a correction is not corrected
+        (a new report period or a new correction says it)."""
+        return entry.author_id == member.id and EntryKind(entry.kind) not in (
+            EntryKind.CORRECTION,
+            EntryKind.MONTHLY_REPORT,
+        )
+
+    async def correct(self, member: Staff, entry_id: int, note: str) -> Written | str:
+        """A correction: today's entry pointing at the one it corrects; the original stays."""
+        original = await self.entry(entry_id)
+        if original is None:
+            return "entry.not_found"
+        if not self.may_correct(member, original):
+            return "entry.not_author"
+        async with self.db.read() as conn:
+            referral = await referrals.by_id(conn, original.referral_id)
+        if referral is None:
+            return "entry.not_found"
+        return await self.write(
+            member,
+            referral,
+            kind=EntryKind.CORRECTION,
+            entry_date=taipei_today(),
+            note=note,
+            corrects_id=original.id,
+        )
+
+    # --- next steps and other duties -------------------------------------------------------------
+
+    async def open_duties(self, referral: ReferralRecord) -> list[ObligationRecord]:
+        """A case's open obligations, soonest first (monthly reports owed so far included)."""
+        async with self.db.write() as conn:
+            await self.owe_reports(conn, referral, utcnow())
+            owed = await cases.obligations_of(conn, referral.id)
+        return [o for o in owed if o.state == ObligationState.OPEN.value]
+
+    async def open_steps(
+        self, member: Staff, referral: ReferralRecord, *, before_entry: int
+    ) -> list[tuple[ObligationRecord, str]]:
+        """This person's open next steps on the case written before `before_entry`, with their
+        text — the entry just written may be what fulfils them."""
+        steps = []
+        for duty in await self.open_duties(referral):
+            if duty.kind != ObligationKind.NEXT_STEP.value or duty.owner_staff_id != member.id:
+                continue
+            step_entry = await self.entry(int(duty.period.removeprefix("entry-")))
+            if step_entry is None or step_entry.id >= before_entry:
+                continue
+            steps.append((duty, self.next_step_of(step_entry) or ""))
+        return steps
+
+    async def complete_step(self, member: Staff, duty_id: int, entry_id: int) -> str | None:
+        """The entry `entry_id` fulfils the next step `duty_id`; None when done, else why not."""
+        now = utcnow()
+        async with self.db.write() as conn:
+            duty = await cases.obligation(conn, duty_id)
+            entry = await cases.entry(conn, entry_id)
+            if (
+                duty is None
+                or entry is None
+                or duty.kind != ObligationKind.NEXT_STEP.value
+                or duty.owner_staff_id != member.id
+                or entry.author_id != member.id
+                or entry.referral_id != duty.referral_id
+            ):
+                return "duty.not_yours"
+            if not await cases.fulfil(
+                conn,
+                duty.referral_id,
+                kind=duty.kind,
+                period=duty.period,
+                entry_id=entry.id,
+                now=now,
+            ):
+                return "duty.not_open"
+        return None
+
+    def may_waive(self, member: Staff, referral: ReferralRecord, duty: ObligationRecord) -> bool:
+        return may_waive(
+            ObligationKind(duty.kind),
+            is_center_supervisor=member.role is Role.SUPERVISOR
+            and self._is_center_staff(member, referral),
+            is_admin=member.role is Role.ADMIN,
+            is_owner=duty.owner_staff_id == member.id,
+        )
+
+    async def waive(
+        self, member: Staff, duty_id: int, reason: WaiverReason
+    ) -> tuple[ReferralRecord, ObligationRecord] | str:
+        """Excuse an open duty with a reason code (never free text); the case and the duty, or why
+        not."""
+        now = utcnow()
+        async with self.db.write() as conn:
+            duty = await cases.obligation(conn, duty_id)
+            referral = await referrals.by_id(conn, duty.referral_id) if duty else None
+            if duty is None or referral is None:
+                return "duty.not_open"
+            if not self.may_waive(member, referral, duty):
+                return "duty.not_waivable"
+            if not await cases.waive(conn, duty.id, reason=reason.value, now=now):
+                return "duty.not_open"
+            await referrals.add_event(
+                conn,
+                referral.id,
+                at=now,
+                actor_id=member.id,
+                kind=ReferralEvent.DUTY_WAIVED.value,
+                detail={"kind": duty.kind, "period": duty.period, "reason": reason.value},
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action="case.duty.waive",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{referral.code}",
+                detail={"kind": duty.kind, "period": duty.period, "reason": reason.value},
+            )
+        return referral, duty
+
+    # --- the serving team -------------------------------------------------------------------------
+
+    async def team_since(self, referral: ReferralRecord) -> list[tuple[str, datetime]]:
+        async with self.db.read() as conn:
+            return await cases.team_since(conn, referral.id)
+
+    def may_manage_team(self, member: Staff, referral: ReferralRecord) -> bool:
+        """The lead center's supervisor (or the bureau) decides who serves the family."""
+        return member.role is Role.ADMIN or (
+            member.role is Role.SUPERVISOR and self._is_center_staff(member, referral)
+        )
+
+    async def change_team(
+        self, member: Staff, referral: ReferralRecord, unit_id: str, *, joins: bool
+    ) -> str | None:
+        """A unit starts or stops serving the case; None when done, else why not. Staff of a unit
+        that stopped serving can no longer write entries; what they wrote stays."""
+        if not self.may_manage_team(member, referral):
+            return "team.not_allowed"
+        if unit_id == referral.center_id:
+            return "team.lead_center"
+        now = utcnow()
+        async with self.db.write() as conn:
+            if joins:
+                if unit_id in await cases.team(conn, referral.id):
+                    return "team.already_serving"
+                await cases.join_team(conn, referral.id, unit_id, now)
+            elif not await cases.leave_team(conn, referral.id, unit_id, now):
+                return "team.not_serving"
+            event = ReferralEvent.TEAM_JOINED if joins else ReferralEvent.TEAM_LEFT
+            await referrals.add_event(
+                conn,
+                referral.id,
+                at=now,
+                actor_id=member.id,
+                kind=event.value,
+                detail={"unit": unit_id},
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action=f"case.team.{'join' if joins else 'leave'}",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral:{referral.code}",
+                detail={"unit": unit_id},
+            )
+        return None
+
     # --- obligations, as outside checks see them -------------------------------------------------
 
     async def obligations_at(self, at: date) -> list[Obligation]:
@@ -429,7 +716,7 @@ class Cases:
         moment = datetime(at.year, at.month, at.day, 12, tzinfo=TAIPEI)
         async with self.db.write() as conn:
             for referral in await referrals.tracked(conn):
-                await self._owe_reports(conn, referral, moment)
+                await self.owe_reports(conn, referral, moment)
             owed = await cases.open_obligations(conn)
             codes = {
                 r.id: r.code for r in await referrals.by_ids(conn, {o.referral_id for o in owed})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from cryptography.exceptions import InvalidTag
@@ -29,7 +29,7 @@ from bot.domain.roles import Role, UnitRole
 from bot.domain.working_days import TAIPEI
 from bot.keys import Keyring
 from storage import Database
-from storage.records import ReferralRecord
+from storage.records import ReferralEventRecord, ReferralRecord
 from storage.repositories import audit, cases, drafts, expiries, referrals, staff
 from storage.repositories.referrals import Scope
 
@@ -549,11 +549,10 @@ class Referrals:
             return None
         return self.keyring.decrypt(NARRATIVE_PURPOSE, referral.narrative)
 
-    async def history(self, referral: ReferralRecord) -> list[tuple[datetime, str, int | None]]:
-        """The referral's events, oldest first: when, what, and who."""
+    async def history(self, referral: ReferralRecord) -> list[ReferralEventRecord]:
+        """The referral's events, oldest first: when, what, who, and any detail."""
         async with self.db.read() as conn:
-            found = await referrals.events(conn, referral.id)
-        return [(event.at, event.kind, event.actor_id) for event in found]
+            return await referrals.events(conn, referral.id)
 
     # --- messages that show case details expire ------------------------------------------------
 

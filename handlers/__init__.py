@@ -10,6 +10,9 @@ from telegram.ext import Application
 from handlers import (
     account,
     approvals,
+    case_moves,
+    caseload,
+    duties,
     errors,
     fallback,
     gate,
@@ -19,6 +22,7 @@ from handlers import (
     referral,
     referral_decisions,
     registration,
+    team,
     updates,
 )
 
@@ -34,6 +38,10 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     referral_decisions.register(application)
     lookup.register(application)
     updates.register(application)
+    case_moves.register(application)
+    duties.register(application)
+    team.register(application)
+    caseload.register(application)
     inbox.register(application)
     fallback.register(application)
     errors.register(application)

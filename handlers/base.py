@@ -6,6 +6,7 @@ Handlers never decide permissions themselves: `requires(action)` asks the permis
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -25,6 +26,8 @@ from bot.accounts import Staff
 from bot.domain.permissions import Action, commands_for, may
 from bot.domain.redaction import RedactionKind
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -50,6 +53,13 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def data_parts(query: CallbackQuery, count: int) -> list[str]:
+    """A button's callback data split on ":" into exactly `count` parts (missing ones empty),
+    the last keeping any further colons."""
+    parts = (query.data or "").split(":", count - 1)
+    return parts + [""] * (count - len(parts))
 
 
 def in_rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
@@ -139,3 +149,15 @@ async def show_commands(context: Context, member: Staff) -> None:
     except TelegramError:
         # The menu is a convenience; /help always lists the same commands.
         return
+
+
+async def notify(
+    context: Context, member: Staff, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """A message to a member of staff outside the current conversation; a failed delivery is
+    logged (without content) and does not fail what caused it."""
+    try:
+        return await context.bot.send_message(member.telegram_user_id, text, reply_markup=markup)
+    except TelegramError as error:
+        log.warning("notice to staff %s not delivered: %s", member.id, error)
+        return None

@@ -5,16 +5,21 @@ The receiving center sees the description (its team needs it); everyone else see
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardMarkup
 
 from bot.accounts import Staff
 from bot.cases import TIMELINE_PAGE
+from bot.domain.case_status import MOVE_EVENTS, CaseStatus
 from bot.domain.permissions import Action, may
-from bot.domain.referral_status import ReferralStatus
+from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role
 from bot.services import Services
 from handlers.base import Button, keyboard
-from storage.records import ReferralRecord
+from handlers.case_moves import move_data
+from storage.records import CaseEntryRecord, ReferralEventRecord, ReferralRecord
 
 
 def names(services: Services, reader: Staff, prefix: str, keys: tuple[str, ...]) -> str:
@@ -103,21 +108,44 @@ async def card_keyboard(
     ):
         actions.append((services.text(reader, "case.track"), f"tk:{referral.id}"))
     rows.append(actions)
+    if referral.case_status is not None:
+        rows.append(
+            [
+                (services.text(reader, "case.duties"), f"ob:{referral.id}"),
+                (services.text(reader, "case.team"), f"tm:{referral.id}"),
+            ]
+        )
+        source = CaseStatus(referral.case_status)
+        moves = [
+            (services.text(reader, f"move.{move_event}"), move_data(referral.id, source, target))
+            for target in services.cases.moves_for(reader, referral)
+            if (move_event := MOVE_EVENTS[(source, target)].value)
+        ]
+        if moves:
+            rows.append(moves)
     return keyboard(rows)
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    text: str
+    pages: int
+    correctable: list[CaseEntryRecord]  # the reader's own entries on this page
 
 
 async def timeline_text(
     services: Services, reader: Staff, referral: ReferralRecord, page: int = 0
-) -> tuple[str, int]:
+) -> TimelineView:
     """Entries newest first (a page at a time), then the status history; and the page count."""
-    entries, total = await services.cases.timeline(reader, referral, page)
-    pages = max(1, -(-total // TIMELINE_PAGE))
+    found = await services.cases.timeline(reader, referral, page)
+    pages = max(1, -(-found.total // TIMELINE_PAGE))
     lines = [
         services.text(reader, "case.timeline_title", code=referral.code, page=page + 1, pages=pages)
     ]
-    for entry in entries:
+    for entry in found.entries:
         author = await services.accounts.by_id(entry.author_id)
         unit = services.jurisdiction.unit(entry.author_unit_id)
+        original = found.originals.get(entry.corrects_id or 0)
         lines.append(
             services.text(
                 reader,
@@ -129,24 +157,46 @@ async def timeline_text(
                 note=_short(services.cases.note_of(entry)),
                 step=_short(services.cases.next_step_of(entry)),
                 due=entry.next_due,
+                corrected=entry.id in found.corrected,
+                corrects_day=original.entry_date if original else None,
+                corrects_kind=services.text(reader, f"entry_kind.{original.kind}")
+                if original
+                else None,
             )
         )
+    correctable = [e for e in found.entries if services.cases.may_correct(reader, e)]
     if page > 0:
-        return "\n".join(lines), pages
+        return TimelineView("\n".join(lines), pages, correctable)
     lines.append(services.text(reader, "case.history_title"))
-    for at, event_kind, actor_id in reversed(await services.referrals.history(referral)):
-        actor = await services.accounts.by_id(actor_id) if actor_id else None
+    for event in reversed(await services.referrals.history(referral)):
+        actor = await services.accounts.by_id(event.actor_id) if event.actor_id else None
         lines.append(
             services.text(
                 reader,
                 "case.timeline_line",
-                at=at,
-                event=services.text(reader, f"referral_event.{event_kind}"),
+                at=event.at,
+                event=services.text(reader, f"referral_event.{event.kind}"),
+                detail=_event_detail(services, reader, event),
                 actor=actor.display_name if actor else None,
                 unit=actor.unit_name if actor else None,
             )
         )
-    return "\n".join(lines), pages
+    return TimelineView("\n".join(lines), pages, correctable)
+
+
+def _event_detail(services: Services, reader: Staff, event: ReferralEventRecord) -> str | None:
+    """What a team change or a waiver was about: a unit's name, a reason — never free text."""
+    detail = json.loads(event.detail) if event.detail else {}
+    if not isinstance(detail, dict):
+        return None
+    if event.kind in (ReferralEvent.TEAM_JOINED, ReferralEvent.TEAM_LEFT) and "unit" in detail:
+        unit = services.jurisdiction.unit(str(detail["unit"]))
+        return unit.name if unit else str(detail["unit"])
+    if event.kind == ReferralEvent.DUTY_WAIVED and "reason" in detail:
+        duty_kind, waiver = str(detail.get("kind")), str(detail["reason"])
+        kind = services.text(reader, f"duty_kind.{duty_kind}")
+        return f"{kind}：{services.text(reader, f'waiver.{waiver}')}"
+    return None
 
 
 def _short(text: str | None, limit: int = 80) -> str | None:

@@ -25,6 +25,7 @@ async def receive(update: Update, context: Context) -> None:
         answers = {
             referral_decisions.RETURN_REASON: referral_decisions.receive_reason_for,
             updates.ENTRY_NOTE: updates.receive_note,
+            updates.CORRECTION_NOTE: updates.receive_correction,
             updates.TRACK_REASON: updates.receive_tracking_reason,
             updates.REPORT_TEXT: updates.receive_report_text,
         }

@@ -90,15 +90,29 @@ async def show_timeline(update: Update, context: Context, member: Staff) -> None
     if referral is None:
         await reply(update, services.text(member, "case.not_found", code=code))
         return
-    text, pages = await timeline_text(services, member, referral, page)
+    view = await timeline_text(services, member, referral, page)
+    rows: list[list[Button]] = [
+        [
+            (
+                services.text(
+                    member,
+                    "case.correct",
+                    day=entry.entry_date,
+                    kind=services.text(member, f"entry_kind.{entry.kind}"),
+                ),
+                f"cx:{entry.id}",
+            )
+        ]
+        for entry in view.correctable
+    ]
     navigation: list[Button] = []
     if page > 0:
         navigation.append((services.text(member, "case.previous"), f"rt:{code}:{page - 1}"))
-    if page + 1 < pages:
+    if page + 1 < view.pages:
         navigation.append((services.text(member, "case.next"), f"rt:{code}:{page + 1}"))
-    await expiring(
-        context, await reply(update, text, keyboard([navigation]) if navigation else None)
-    )
+    if navigation:
+        rows.append(navigation)
+    await expiring(context, await reply(update, view.text, keyboard(rows) if rows else None))
 
 
 @requires(Action.VIEW_CASES)

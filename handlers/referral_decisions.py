@@ -12,7 +12,7 @@ from bot.domain.roles import UnitRole
 from bot.domain.text import clean_text
 from bot.referrals import Decided, DecisionProblem
 from handlers import referral_notices
-from handlers.base import Context, answer, in_rows, keyboard, reply, requires, services_of
+from handlers.base import Context, answer, in_rows, keyboard, notify, reply, requires, services_of
 
 RETURN_REASON = "return_reason"
 REASON_MAX = 500
@@ -131,7 +131,7 @@ async def show(
             context, referral, "notice.accepted", conference=referral.target_conference
         )
         if manager is not None:
-            await referral_notices.send(
+            await notify(
                 context,
                 manager,
                 services.text(

@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Message
-from telegram.error import TelegramError
-
 from bot.accounts import Staff
 from bot.domain.roles import Role
-from handlers.base import Context, services_of
+from handlers.base import Context, notify, services_of
 from handlers.case_card import card_keyboard, card_text
 from storage.records import ReferralRecord
 
 log = logging.getLogger(__name__)
-
-
-async def send(
-    context: Context, member: Staff, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    try:
-        return await context.bot.send_message(member.telegram_user_id, text, reply_markup=markup)
-    except TelegramError as error:
-        log.warning("notice to staff %s not delivered: %s", member.id, error)
-        return None
 
 
 async def receivers(context: Context, center_id: str) -> list[Staff]:
@@ -48,7 +35,7 @@ async def to_receiving_center(context: Context, referral: ReferralRecord) -> Non
             mandatory_report=referral.mandatory_report,
         )
         card = await card_text(services, supervisor, referral)
-        sent = await send(
+        sent = await notify(
             context,
             supervisor,
             f"{head}\n\n{card}",
@@ -71,7 +58,7 @@ async def co_cases(
     services = services_of(context)
     for other in matches:
         serving = services.jurisdiction.unit(other.center_id)
-        await send(
+        await notify(
             context,
             referrer,
             services.text(
@@ -84,7 +71,7 @@ async def co_cases(
         ]
         mine = services.jurisdiction.unit(referral.center_id)
         for person in {p.id: p for p in other_side if p is not None and p.active}.values():
-            await send(
+            await notify(
                 context,
                 person,
                 services.text(
@@ -102,7 +89,7 @@ async def to_referrer(
     if referrer is None or not referrer.active:
         return
     center = services.jurisdiction.unit(referral.center_id)
-    await send(
+    await notify(
         context,
         referrer,
         services.text(

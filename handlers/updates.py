@@ -32,6 +32,7 @@ from handlers.base import (
 from storage.records import ReferralRecord
 
 ENTRY_NOTE = "entry_note"
+CORRECTION_NOTE = "correction_note"
 TRACK_REASON = "track_reason"
 REPORT_TEXT = "report_text"
 REPORT_PROPOSAL = "report_proposal"
@@ -214,6 +215,75 @@ async def tell_written(
         await reply(
             update, services.text(member, f"reason.{result.status_note}", code=referral.code)
         )
+    steps = await services.cases.open_steps(member, referral, before_entry=result.entry.id)
+    if steps:
+        buttons = [
+            (
+                services.text(member, "update.step_done_button", step=_short(text)),
+                f"nd:{duty.id}:{result.entry.id}",
+            )
+            for duty, text in steps
+        ]
+        await reply(
+            update, services.text(member, "update.did_it_do_steps"), keyboard(in_rows(buttons, 1))
+        )
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+# --- corrections: the author writes a new entry pointing at the old one -------------------------
+
+
+@requires(Action.UPDATE_CASE)
+async def ask_correction(update: Update, context: Context, member: Staff) -> None:
+    """`cx:<entry>` under a timeline: what should it say? The original stays on record."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    raw_id = (query.data or "").removeprefix("cx:")
+    entry = await services.cases.entry(int(raw_id)) if raw_id.isdigit() else None
+    if entry is None or not services.cases.may_correct(member, entry):
+        await reply(update, services.text(member, "reason.entry.not_author"))
+        return
+    if await _case(update, context, member, str(entry.referral_id)) is None:
+        return
+    await services.cases.expect(member, CORRECTION_NOTE, str(entry.id))
+    await reply(
+        update,
+        services.text(
+            member,
+            "update.ask_correction",
+            day=entry.entry_date,
+            kind=services.text(member, f"entry_kind.{entry.kind}"),
+        ),
+    )
+
+
+async def receive_correction(update: Update, context: Context, member: Staff, subject: str) -> None:
+    services = services_of(context)
+    message = update.message
+    assert message is not None
+    typed = clean_text(message.text or "")
+    if not typed:
+        await reply(update, services.text(member, "update.note_empty"))
+        return
+    original = await services.cases.entry(int(subject))
+    referral = await services.referrals.by_id(original.referral_id) if original else None
+    if referral is None:
+        await services.cases.forget_expected(member)
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    result = await services.cases.correct(member, int(subject), typed)
+    if isinstance(result, str):
+        await reply(update, services.text(member, f"reason.{result}", code=referral.code))
+        if result != "entry.note_too_long":
+            await services.cases.forget_expected(member)
+        return
+    await services.cases.forget_expected(member)
+    await tell_written(update, context, member, referral, result)
 
 
 # --- 列管: a supervisor marks a case tracked ------------------------------------------------------
@@ -392,3 +462,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(press, pattern=r"^up:"))
     application.add_handler(CallbackQueryHandler(ask_tracking_reason, pattern=r"^tk:"))
     application.add_handler(CallbackQueryHandler(press_report, pattern=r"^rp:"))
+    application.add_handler(CallbackQueryHandler(ask_correction, pattern=r"^cx:"))

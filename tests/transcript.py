@@ -37,6 +37,7 @@ class Said:
     edited: bool
     deleted: bool
     document: dict[str, Any] | None = None
+    photo: dict[str, Any] | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -52,6 +53,7 @@ class Said:
             edited=bool(data.get("edited")),
             deleted=bool(data.get("deleted")),
             document=data.get("document"),
+            photo=data.get("photo"),
         )
 
 

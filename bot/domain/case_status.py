@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.domain.referral_status import ReferralEvent
 from bot.domain.roles import Role
 
 
@@ -48,6 +49,28 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], frozenset[Mover]] = {
     (CaseStatus.CLOSED, CaseStatus.IN_SERVICE): _CENTER,  # reopened
 }
 
+# How each move is written in the case's status history.
+MOVE_EVENTS: dict[tuple[CaseStatus, CaseStatus], ReferralEvent] = {
+    (CaseStatus.AWAITING_ASSIGNMENT, CaseStatus.IN_SERVICE): ReferralEvent.ACCEPTED,
+    (CaseStatus.IN_SERVICE, CaseStatus.FOLLOW_UP): ReferralEvent.TO_FOLLOW_UP,
+    (CaseStatus.FOLLOW_UP, CaseStatus.IN_SERVICE): ReferralEvent.BACK_IN_SERVICE,
+    (CaseStatus.IN_SERVICE, CaseStatus.CLOSURE_REQUESTED): ReferralEvent.CLOSURE_REQUESTED,
+    (CaseStatus.FOLLOW_UP, CaseStatus.CLOSURE_REQUESTED): ReferralEvent.CLOSURE_REQUESTED,
+    (CaseStatus.CLOSURE_REQUESTED, CaseStatus.CLOSED): ReferralEvent.CLOSED,
+    (CaseStatus.CLOSURE_REQUESTED, CaseStatus.IN_SERVICE): ReferralEvent.CLOSURE_REFUSED,
+    (CaseStatus.CLOSED, CaseStatus.IN_SERVICE): ReferralEvent.REOPENED,
+}
+
+# Moves made with a button on the case card. Asking to close goes through an entry (申請結案),
+# so the reasons are on record; assigning happens when the referral is accepted.
+BUTTON_MOVES: tuple[tuple[CaseStatus, CaseStatus], ...] = (
+    (CaseStatus.IN_SERVICE, CaseStatus.FOLLOW_UP),
+    (CaseStatus.FOLLOW_UP, CaseStatus.IN_SERVICE),
+    (CaseStatus.CLOSURE_REQUESTED, CaseStatus.CLOSED),
+    (CaseStatus.CLOSURE_REQUESTED, CaseStatus.IN_SERVICE),
+    (CaseStatus.CLOSED, CaseStatus.IN_SERVICE),
+)
+
 NOT_ALLOWED_ROLE = "case.not_allowed_role"
 NOT_LEAD = "case.not_lead"
 OTHER_CENTER = "case.other_center"
@@ -59,6 +82,7 @@ ADMIN_READS_ONLY = "case.admin_reads_only"
 ENTRY_FUTURE_DATE = "entry.future_date"
 ENTRY_BEFORE_CASE = "entry.before_case"
 ENTRY_TOO_OLD = "entry.too_old"
+STATUS_CHANGED = "case.status_changed"
 
 REASON_CODES: frozenset[str] = frozenset(
     {
@@ -73,6 +97,7 @@ REASON_CODES: frozenset[str] = frozenset(
         ENTRY_FUTURE_DATE,
         ENTRY_BEFORE_CASE,
         ENTRY_TOO_OLD,
+        STATUS_CHANGED,
     }
 )
 

@@ -27,6 +27,41 @@ class ObligationState(StrEnum):
     WAIVED = "waived"  # excused, with a reason (e.g. the family moved away mid-month)
 
 
+class WaiverReason(StrEnum):
+    """Why a duty was excused. Codes, not free text: a waiver is judged at the year's end (肆)
+    and must never carry a family's details."""
+
+    MOVED_AWAY = "moved_away"  # 案家遷出轄區
+    UNREACHABLE = "unreachable"  # 多次聯繫未果
+    IN_CARE = "in_care"  # 住院、安置或入監中
+    SERVED_ELSEWHERE = "served_elsewhere"  # 已由其他單位主責
+    NO_LONGER_NEEDED = "no_longer_needed"  # 情況改變，已無需要
+    CASE_CLOSED = "case_closed"  # set by the bot when a case closes
+
+
+# What a person may pick; CASE_CLOSED is the bot's own.
+PICKABLE_WAIVERS: tuple[WaiverReason, ...] = tuple(
+    r for r in WaiverReason if r is not WaiverReason.CASE_CLOSED
+)
+
+
+def may_waive(
+    kind: ObligationKind, *, is_center_supervisor: bool, is_admin: bool, is_owner: bool
+) -> bool:
+    """Who may excuse a duty.
+
+    A tracked case's monthly report is never excused from chat: cases kept under tracking report
+    every month until a case conference releases them (seed 004, 參.三.(六).3.(5)). A 幸扶守護
+    visit window answers to the center's supervisor, who judges whether the plan still fits; a
+    next step is its writer's own promise, so the writer may drop it too.
+    """
+    if kind is ObligationKind.MONTHLY_REPORT:
+        return False
+    if is_center_supervisor or is_admin:
+        return True
+    return kind is ObligationKind.NEXT_STEP and is_owner
+
+
 @dataclass(frozen=True)
 class Obligation:
     kind: ObligationKind

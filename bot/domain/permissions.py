@@ -24,6 +24,8 @@ class Action(StrEnum):
     DECIDE_REFERRAL = "decide_referral"
     UPDATE_CASE = "update_case"  # entries and monthly reports, for those serving the family
     TRACK_CASE = "track_case"  # 列管, until conferences record it
+    MANAGE_TEAM = "manage_team"  # which units serve a case
+    VIEW_CASELOAD = "view_caseload"  # a center's caseload at a glance
 
 
 _EVERYONE = frozenset(
@@ -31,7 +33,14 @@ _EVERYONE = frozenset(
 )
 
 _DECIDERS = frozenset(
-    {Action.INVITE_STAFF, Action.APPROVE_STAFF, Action.DECIDE_REFERRAL, Action.TRACK_CASE}
+    {
+        Action.INVITE_STAFF,
+        Action.APPROVE_STAFF,
+        Action.DECIDE_REFERRAL,
+        Action.TRACK_CASE,
+        Action.MANAGE_TEAM,
+        Action.VIEW_CASELOAD,
+    }
 )
 # The bureau reads everything but does not write in case records: it does not serve families.
 _SERVING = frozenset({Action.UPDATE_CASE})
@@ -61,6 +70,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("search", Action.VIEW_CASES),
     Command("update", Action.UPDATE_CASE),
     Command("report", Action.UPDATE_CASE),
+    Command("caseload", Action.VIEW_CASELOAD),
     Command("cancel", Action.REFER),
     Command("help", Action.HELP),
     Command("whoami", Action.WHOAMI),

@@ -145,3 +145,54 @@ async def open_obligations(conn: AsyncConnection) -> list[ObligationRecord]:
         .order_by(obligations.c.due, obligations.c.id)
     )
     return [ObligationRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def team_since(conn: AsyncConnection, referral_id: int) -> list[tuple[str, datetime]]:
+    """The units serving the case now, with the day each joined, earliest first."""
+    query = (
+        select(case_team.c.unit_id, case_team.c.since)
+        .where(case_team.c.referral_id == referral_id, case_team.c.until.is_(None))
+        .order_by(case_team.c.since, case_team.c.unit_id)
+    )
+    return [(row[0], row[1]) for row in (await conn.execute(query)).all()]
+
+
+async def corrections(conn: AsyncConnection, referral_id: int) -> dict[int, int]:
+    """Which entries of a case were corrected: original id → the newest correcting entry's id."""
+    query = (
+        select(case_entries.c.corrects_id, func.max(case_entries.c.id))
+        .where(case_entries.c.referral_id == referral_id, case_entries.c.corrects_id.is_not(None))
+        .group_by(case_entries.c.corrects_id)
+    )
+    return {int(row[0]): int(row[1]) for row in (await conn.execute(query)).all()}
+
+
+async def obligation(conn: AsyncConnection, obligation_id: int) -> ObligationRecord | None:
+    row = (await conn.execute(select(obligations).where(obligations.c.id == obligation_id))).first()
+    return None if row is None else ObligationRecord(**row._asdict())
+
+
+async def waive(conn: AsyncConnection, obligation_id: int, *, reason: str, now: datetime) -> bool:
+    """Excuse an open obligation with a reason code; False when it is no longer open."""
+    result = await conn.execute(
+        update(obligations)
+        .where(obligations.c.id == obligation_id, obligations.c.state == "open")
+        .values(state="waived", waived_reason=reason, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def waive_open(
+    conn: AsyncConnection, referral_id: int, *, kinds: Sequence[str], reason: str, now: datetime
+) -> int:
+    """Excuse every open obligation of these kinds on a case (e.g. when it closes)."""
+    result = await conn.execute(
+        update(obligations)
+        .where(
+            obligations.c.referral_id == referral_id,
+            obligations.c.kind.in_(list(kinds)),
+            obligations.c.state == "open",
+        )
+        .values(state="waived", waived_reason=reason, updated_at=now)
+    )
+    return int(result.rowcount)

@@ -205,3 +205,18 @@ async def by_ids(conn: AsyncConnection, ids: set[int]) -> list[ReferralRecord]:
         return []
     query = select(referrals).where(referrals.c.id.in_(sorted(ids)))
     return [_record(row) for row in (await conn.execute(query)).all()]
+
+
+async def open_cases(conn: AsyncConnection, center_id: str) -> list[ReferralRecord]:
+    """A center's cases that are not closed, oldest first."""
+    query = (
+        select(referrals)
+        .where(
+            referrals.c.center_id == center_id,
+            referrals.c.status == "accepted",
+            referrals.c.case_status.is_not(None),
+            referrals.c.case_status != "closed",
+        )
+        .order_by(referrals.c.id)
+    )
+    return [_record(row) for row in (await conn.execute(query)).all()]

@@ -3,36 +3,15 @@ one message; a tracked case's monthly report takes one message and one tap."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from bot.domain.roles import Role
 from storage.schema import case_entries, obligations
-from tests.e2e.test_referral import CODE, S01, District, refer
-from tests.transcript import World, active_member
+from tests.e2e.test_referral import District
+from tests.transcript import active_member
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def accepted(world: World) -> AsyncIterator[tuple[District, str]]:
-    """中壢: the officer's referral S01, accepted with 陳社工 as case manager."""
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
-        district = District(
-            world=world,
-            officer=await active_member(world, Role.WORKER, "police-zhongli", "王警員"),
-            supervisor=await active_member(world, Role.SUPERVISOR, "fsc-zhongli", "林督導"),
-            social_worker=await active_member(world, Role.CASE_MANAGER, "fsc-zhongli", "陳社工"),
-        )
-        found = CODE.search((await refer(district.officer, S01)).text)
-        assert found
-        code = found[0]
-        await district.supervisor.presses("受案")
-        await district.supervisor.presses("陳社工")
-        yield district, code
 
 
 async def test_a_routine_visit_is_three_taps_and_one_message(

@@ -55,6 +55,7 @@ async def test_the_command_menu_follows_the_role_and_language(world: World) -> N
         "help",
         "whoami",
     ]
-    assert names(f"chat:{supervisor.user_id}") == [*everyone, "invite", "lang"]
+    supervisor_menu = [*everyone[:6], "caseload", *everyone[6:], "invite", "lang"]
+    assert names(f"chat:{supervisor.user_id}") == supervisor_menu
     assert names(f"chat:{worker.user_id}") == [*everyone, "lang"]
     assert menus[f"chat:{worker.user_id}"][0]["description"] == "Refer a family"

@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 
 from bot.domain.case_status import (
+    BUTTON_MOVES,
+    MOVE_EVENTS,
     REASON_CODES,
     TRANSITIONS,
     TWSS_NAMES,
@@ -253,3 +255,11 @@ def test_entry_dates(entry_date: date, case_opened: date, expected: str | None) 
     answer = check_entry_date(entry_date, today=date(2026, 5, 20), case_opened=case_opened)
     assert answer == expected
     assert answer is None or answer in REASON_CODES
+
+
+def test_every_move_has_a_history_event_and_every_button_move_is_allowed_to_someone() -> None:
+    assert set(MOVE_EVENTS) == set(TRANSITIONS)
+    for move in BUTTON_MOVES:
+        assert move in TRANSITIONS
+    # Asking to close is an entry (its reasons on record), never a bare button.
+    assert all(target is not CaseStatus.CLOSURE_REQUESTED for _, target in BUTTON_MOVES)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.domain.case_status import REASON_CODES, CaseStatus, EntryKind
+from bot.domain.case_status import BUTTON_MOVES, MOVE_EVENTS, REASON_CODES, CaseStatus, EntryKind
+from bot.domain.obligations import ObligationKind, WaiverReason
 from bot.domain.permissions import COMMANDS
 from bot.domain.redaction import RedactionKind
 from bot.domain.referral_form import HOUSEHOLD_FIELDS, Step
@@ -31,6 +32,15 @@ EXTRA_REASONS = {
     "entry.note_too_long",
     "report.not_tracked",
     "report.already_filed",
+    "entry.not_author",
+    "entry.not_found",
+    "duty.not_yours",
+    "duty.not_open",
+    "duty.not_waivable",
+    "team.not_allowed",
+    "team.lead_center",
+    "team.already_serving",
+    "team.not_serving",
 }
 
 
@@ -56,12 +66,14 @@ def _expand(key: str) -> set[str]:
         "{n.value}": [n.value for n in Need],
         "{member_kind}": list(HOUSEHOLD_FIELDS),
         "{entry.kind}": [k.value for k in EntryKind],
+        "{original.kind}": [k.value for k in EntryKind],
         "{result.entry.kind}": [k.value for k in EntryKind],
         "{kind.value}": [k.value for k in EntryKind],
         "{removed_kind.value}": [k.value for k in RedactionKind],
         "{rest[0]}": [k.value for k in EntryKind],
         "{k.value}": [k.value for k in RedactionKind],
         "{referral.case_status}": [c.value for c in CaseStatus],
+        "{target.value}": [c.value for c in CaseStatus],
         "{problem}": sorted(REASON_CODES | EXTRA_REASONS),
         "{result}": sorted(REASON_CODES | EXTRA_REASONS),
         "{result.status_note}": sorted(REASON_CODES),
@@ -72,6 +84,13 @@ def _expand(key: str) -> set[str]:
         "{draft.next_step().value}": [s.value for s in Step],
         "{referral.status}": [s.value for s in ReferralStatus],
         "{event_kind}": [e.value for e in ReferralEvent],
+        "{event.kind}": [e.value for e in ReferralEvent],
+        "{event}": [e.value for e in ReferralEvent],
+        "{move_event}": [MOVE_EVENTS[move].value for move in BUTTON_MOVES],
+        "{duty_kind}": [k.value for k in ObligationKind],
+        "{waiver}": [w.value for w in WaiverReason],
+        "{waiver.value}": [w.value for w in WaiverReason],
+        "{WaiverReason(reason).value}": [w.value for w in WaiverReason],
         "{refusal}": sorted(WHY_NOT_CODES | {f"{c.value}.not_supported" for c in Category}),
         # ticks_keyboard(): categories and needs to tick
         "{catalog}.{option.value}": [f"category.{c.value}" for c in Category]

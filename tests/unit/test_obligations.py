@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.caseload import report_status
 from bot.domain.obligations import (
+    PICKABLE_WAIVERS,
     Obligation,
     ObligationKind,
     ObligationState,
+    WaiverReason,
+    may_waive,
     monthly_report_obligations,
     monthly_report_periods,
     on_time,
@@ -19,6 +23,7 @@ from bot.domain.obligations import (
 )
 from bot.domain.visit_plan import VisitPlan, progress
 from bot.domain.working_days import WorkingCalendar
+from storage.records import ObligationRecord
 
 CALENDAR = WorkingCalendar()
 DUE = date(2026, 12, 7)
@@ -142,3 +147,83 @@ def test_planned_visit_obligations() -> None:
         (date(2026, 4, 30), ObligationState.OPEN),
     ]
     assert {o.kind for o in found} == {ObligationKind.PLANNED_VISIT}
+
+
+# --- who may excuse a duty (may_waive) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "supervisor", "admin", "owner", "allowed"),
+    [
+        # 參.三.(六).3.(5): tracked cases report monthly until a conference releases them.
+        (ObligationKind.MONTHLY_REPORT, True, False, False, False),
+        (ObligationKind.MONTHLY_REPORT, False, True, False, False),
+        (ObligationKind.MONTHLY_REPORT, False, False, True, False),
+        # A 幸扶守護 window answers to the center's supervisor (or the bureau), not the worker.
+        (ObligationKind.PLANNED_VISIT, True, False, False, True),
+        (ObligationKind.PLANNED_VISIT, False, True, False, True),
+        (ObligationKind.PLANNED_VISIT, False, False, True, False),
+        # A next step is its writer's own promise.
+        (ObligationKind.NEXT_STEP, False, False, True, True),
+        (ObligationKind.NEXT_STEP, True, False, False, True),
+        (ObligationKind.NEXT_STEP, False, False, False, False),
+    ],
+)
+def test_who_may_excuse_a_duty(
+    kind: ObligationKind, supervisor: bool, admin: bool, owner: bool, allowed: bool
+) -> None:
+    assert (
+        may_waive(kind, is_center_supervisor=supervisor, is_admin=admin, is_owner=owner) is allowed
+    )
+
+
+def test_people_pick_every_waiver_reason_but_the_bots_own() -> None:
+    assert WaiverReason.CASE_CLOSED not in PICKABLE_WAIVERS
+    assert set(PICKABLE_WAIVERS) | {WaiverReason.CASE_CLOSED} == set(WaiverReason)
+
+
+# --- a tracked case's report status on /caseload --------------------------------------------------
+
+
+def _report(period: str, due: date, state: str) -> ObligationRecord:
+    moment = datetime(2026, 11, 1, tzinfo=UTC)
+    return ObligationRecord(
+        id=1,
+        referral_id=1,
+        kind="monthly_report",
+        period=period,
+        owner_staff_id=1,
+        owner_unit_id="fsc-zhongli",
+        due=due,
+        state=state,
+        done_entry_id=None,
+        waived_reason=None,
+        created_at=moment,
+        updated_at=moment,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "today", "expected"),
+    [
+        # Tracked this month: November's report is owed from December.
+        ([_report("2026-11", date(2026, 12, 7), "open")], date(2026, 11, 24), "not_yet"),
+        # December 1st–7th: owed, not late (the 5th falls on a Saturday in 2026 → Monday 7th).
+        ([_report("2026-11", date(2026, 12, 7), "open")], date(2026, 12, 7), "due"),
+        ([_report("2026-11", date(2026, 12, 7), "open")], date(2026, 12, 8), "overdue"),
+        ([_report("2026-11", date(2026, 12, 7), "done")], date(2026, 12, 8), "submitted"),
+        # An old unpaid month makes the case overdue even when the latest one is in.
+        (
+            [
+                _report("2026-10", date(2026, 11, 5), "open"),
+                _report("2026-11", date(2026, 12, 7), "done"),
+            ],
+            date(2026, 12, 8),
+            "overdue",
+        ),
+    ],
+)
+def test_report_status_counts_complete_months_only(
+    rows: list[ObligationRecord], today: date, expected: str
+) -> None:
+    assert report_status(rows, today) == expected

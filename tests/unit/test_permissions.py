@@ -23,9 +23,9 @@ _SERVING = {"update", "report"}
 EXPECTED = {
     Role.WORKER: _EVERYONE | _SERVING,
     Role.CASE_MANAGER: _EVERYONE | _SERVING,
-    Role.SUPERVISOR: _EVERYONE | _SERVING | {"invite"},
+    Role.SUPERVISOR: _EVERYONE | _SERVING | {"invite", "caseload"},
     Role.SECRETARIAT: _EVERYONE | _SERVING,
-    Role.ADMIN: _EVERYONE | {"invite"},
+    Role.ADMIN: _EVERYONE | {"invite", "caseload"},
 }
 
 
