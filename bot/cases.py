@@ -368,28 +368,51 @@ class Cases:
             )
         return None
 
+    def report_duties(
+        self, referral: ReferralRecord, today: date
+    ) -> list[tuple[str, date, datetime]]:
+        """The monthly reports a tracked case owes on `today`: (period, due, arising).
+
+        Every month of tracking owes one, due the 5th (or the next working day) of the month
+        after (參.三.(六).3.(5)); the month under way is owed too, so it can be filed early. A
+        report arises when its month begins, or when tracking began within that month.
+        """
+        if not referral.tracked or referral.tracked_since is None:
+            return []
+        since = referral.tracked_since.astimezone(TAIPEI).date()
+        periods = set(monthly_report_periods(since, None, today))
+        if today >= since:
+            periods.add((today.year, today.month))
+        duties = []
+        for year, month in sorted(periods):
+            month_start = datetime(year, month, 1, tzinfo=TAIPEI)
+            duties.append(
+                (
+                    period_key((year, month)),
+                    monthly_report_due((year, month), self.report_due_day, calendar=self.calendar),
+                    max(month_start, referral.tracked_since),
+                )
+            )
+        return duties
+
     async def owe_reports(
         self, conn: AsyncConnection, referral: ReferralRecord | None, now: datetime
     ) -> None:
-        """Every month of tracking owes a report, due the 5th (or next working day) after."""
-        if referral is None or not referral.tracked or referral.tracked_since is None:
+        """Store the monthly reports owed by `now` (rows are made when first needed)."""
+        if referral is None:
             return
-        today = now.astimezone(TAIPEI).date()
-        since = referral.tracked_since.astimezone(TAIPEI).date()
-        periods = set(monthly_report_periods(since, None, today))
-        periods.add((today.year, today.month))  # the month under way is owed too
-        for year, month in sorted(periods):
+        for period, due, arising in self.report_duties(referral, now.astimezone(TAIPEI).date()):
             await cases.owe(
                 conn,
                 referral_id=referral.id,
                 kind=ObligationKind.MONTHLY_REPORT.value,
-                period=period_key((year, month)),
+                period=period,
                 owner_staff_id=referral.case_manager_id,
                 owner_unit_id=referral.center_id,
-                due=monthly_report_due((year, month), self.report_due_day, calendar=self.calendar),
+                due=due,
                 state=ObligationState.OPEN.value,
-                created_at=now,
-                updated_at=now,
+                created_at=arising,
+                updated_at=arising,
             )
 
     async def reports_owed(self, referral: ReferralRecord) -> list[ObligationRecord]:
@@ -712,27 +735,41 @@ class Cases:
     # --- obligations, as outside checks see them -------------------------------------------------
 
     async def obligations_at(self, at: date) -> list[Obligation]:
-        """Open obligations on a day (monthly reports owed up to then included)."""
-        moment = datetime(at.year, at.month, at.day, 12, tzinfo=TAIPEI)
-        async with self.db.write() as conn:
-            for referral in await referrals.tracked(conn):
-                await self.owe_reports(conn, referral, moment)
-            owed = await cases.open_obligations(conn)
-            codes = {
-                r.id: r.code for r in await referrals.by_ids(conn, {o.referral_id for o in owed})
-            }
+        """The obligations open on a day, as they stood then — a read that changes nothing.
+
+        A past day shows what was open at its end (later fulfilment does not hide it); a future
+        day adds the monthly reports tracked cases will owe by then.
+        """
+        end = datetime(at.year, at.month, at.day, tzinfo=TAIPEI) + timedelta(days=1)
+        async with self.db.read() as conn:
+            stored = await cases.all_obligations(conn)
+            tracked = await referrals.tracked(conn)
+            ids = {o.referral_id for o in stored} | {r.id for r in tracked}
+            codes = {r.id: r.code for r in await referrals.by_ids(conn, ids)}
+        listed = [
+            (o.referral_id, o.kind, o.period, o.owner_staff_id, o.owner_unit_id, o.due)
+            for o in stored
+            if o.created_at < end and (o.state == ObligationState.OPEN or o.updated_at >= end)
+        ]
+        known = {(o.referral_id, o.kind, o.period) for o in stored}
+        for referral in tracked:
+            for period, due, arising in self.report_duties(referral, at):
+                key = (referral.id, ObligationKind.MONTHLY_REPORT.value, period)
+                if key not in known and arising < end:
+                    listed.append((*key, referral.case_manager_id, referral.center_id, due))
         return [
             Obligation(
-                owner_staff_id=o.owner_staff_id,
-                owner_unit_id=o.owner_unit_id,
-                case_code=codes[o.referral_id],
-                kind=o.kind,
-                period=o.period,
-                due=o.due,
-                state=state_on(o.due, None, waived=False, today=at).value,
+                owner_staff_id=owner_staff_id,
+                owner_unit_id=owner_unit_id,
+                case_code=codes[referral_id],
+                kind=kind,
+                period=period,
+                due=due,
+                state=state_on(due, None, waived=False, today=at).value,
             )
-            for o in owed
-            if o.created_at.astimezone(TAIPEI).date() <= at
+            for referral_id, kind, period, owner_staff_id, owner_unit_id, due in sorted(
+                listed, key=lambda row: (row[5], codes[row[0]], row[1], row[2])
+            )
         ]
 
     async def pending_answers(self, member: Staff) -> tuple[str, str, dict[str, str]] | None:

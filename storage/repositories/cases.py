@@ -138,12 +138,8 @@ async def obligations_of(conn: AsyncConnection, referral_id: int) -> list[Obliga
     return [ObligationRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
 
 
-async def open_obligations(conn: AsyncConnection) -> list[ObligationRecord]:
-    query = (
-        select(obligations)
-        .where(obligations.c.state == "open")
-        .order_by(obligations.c.due, obligations.c.id)
-    )
+async def all_obligations(conn: AsyncConnection) -> list[ObligationRecord]:
+    query = select(obligations).order_by(obligations.c.due, obligations.c.id)
     return [ObligationRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
 
 

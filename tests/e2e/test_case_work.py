@@ -3,12 +3,15 @@ decided, follow-up, corrections, next steps done, duties excused, the serving te
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
+from bot.accounts import Staff
 from bot.domain.case_status import TWSS_NAMES, EntryKind
 from bot.domain.roles import Role
 from handlers.updates import PICKABLE_KINDS
@@ -317,3 +320,69 @@ async def test_caseload_is_one_message_and_a_chart_for_a_bigger_center(
         ]
     assert reads == ["unit:fsc-zhongli"] * 3
     assert code
+
+
+async def test_bad_dates_and_wrong_cases_get_a_short_answer_and_nothing_is_written(
+    accepted: tuple[District, str], world: World
+) -> None:
+    district, code = accepted
+    worker = district.social_worker
+    # The case opened today: yesterday is before it existed.
+    answer = await write_entry(worker, code, "面訪家庭", "補記昨天的家訪。", day="昨天")
+    assert "日期早於" in answer
+    # A report for a case that is not tracked.
+    replies = await worker.says(f"/report {code}")
+    assert "不是列管案件" in replies[-1].text
+    # The bureau reads, but does not write in case records.
+    admin = await active_member(world, Role.ADMIN, "sab", "社會局科長")
+    replies = await admin.says(f"/update {code}")
+    assert "不能使用這項功能" in replies[-1].text
+    # A date from the future, straight at the service (the picker never offers one).
+    services = world.bot_services
+    referral = await services.referrals.view(await _staff(world, worker), code)
+    assert referral is not None
+    future = await services.cases.write(
+        await _staff(world, worker),
+        referral,
+        kind=EntryKind.HOME_VISIT,
+        entry_date=date(2026, 11, 25),
+        note="明天的家訪",
+    )
+    assert future == "entry.future_date"
+    async with services.db.read() as conn:
+        assert (await conn.execute(select(case_entries))).all() == []
+
+
+async def test_two_people_filing_the_same_monthly_report_at_once_make_one_report(
+    accepted: tuple[District, str], world: World
+) -> None:
+    district, code = accepted
+    await district.supervisor.says(f"/case {code}")
+    await district.supervisor.presses("📌 列管")
+    await district.supervisor.says("會議決議列管")
+    services = world.bot_services
+    worker = await _staff(world, district.social_worker)
+    supervisor = await _staff(world, district.supervisor)
+    referral = await services.referrals.view(worker, code)
+    assert referral is not None
+    results = await asyncio.gather(
+        services.cases.file_report(
+            worker, referral, "2026-11", {"report": "甲", "proposal": "keep"}
+        ),
+        services.cases.file_report(
+            supervisor, referral, "2026-11", {"report": "乙", "proposal": "keep"}
+        ),
+    )
+    assert sorted(isinstance(r, str) for r in results) == [False, True]
+    assert "report.already_filed" in results
+    async with services.db.read() as conn:
+        reports = (
+            await conn.execute(select(case_entries).where(case_entries.c.kind == "monthly_report"))
+        ).all()
+    assert len(reports) == 1
+
+
+async def _staff(world: World, person: Person) -> Staff:
+    found = await world.bot_services.accounts.by_telegram_id(person.user_id)
+    assert found is not None
+    return found
