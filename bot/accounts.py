@@ -342,6 +342,15 @@ class Accounts:
             ),
         )
 
+    async def colleagues_of(self, member: Staff) -> list[Staff]:
+        """Active staff of the same unit, this person excepted (e.g. to delegate a meeting)."""
+        if member.unit is None:
+            return []
+        async with self.db.read() as conn:
+            records = await staff.active_in_units(conn, [member.unit.id], [r.value for r in Role])
+        found = [await self.by_id(r.id) for r in records if r.id != member.id]
+        return [m for m in found if m is not None]
+
     async def admins(self) -> list[Staff]:
         async with self.db.read() as conn:
             records = await staff.active_with_role(conn, Role.ADMIN.value)

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.domain.working_days import WorkingCalendar
 from bot.jurisdictions import load_jurisdiction
 from bot.keys import Keyring
+from bot.meetings import Meetings
 from bot.referrals import Referrals
 from bot.render import LOCALES, Texts
 from bot.services import Services
@@ -60,6 +61,7 @@ async def open_services(settings: Settings) -> Services:
         accounts=accounts,
         referrals=Referrals(db, jurisdiction, keyring, accounts, cases),
         cases=cases,
+        meetings=Meetings(db, keyring, accounts, jurisdiction, cases),
     )
 
 

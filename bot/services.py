@@ -9,6 +9,7 @@ from bot.cases import Cases
 from bot.config import Settings
 from bot.domain.jurisdiction import Jurisdiction
 from bot.keys import Keyring
+from bot.meetings import Meetings
 from bot.referrals import Referrals
 from bot.render import Texts
 from storage import Database
@@ -24,6 +25,7 @@ class Services:
     accounts: Accounts
     referrals: Referrals
     cases: Cases
+    meetings: Meetings
 
     def text(self, who: Staff | str, key: str, **context: object) -> str:
         """A catalog message in the language of `who` (a member of staff, or a locale)."""

@@ -12,6 +12,7 @@ from handlers import (
     approvals,
     case_moves,
     caseload,
+    compliance,
     duties,
     errors,
     fallback,
@@ -19,6 +20,7 @@ from handlers import (
     inbox,
     invites,
     lookup,
+    meetings,
     referral,
     referral_decisions,
     registration,
@@ -42,6 +44,8 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     duties.register(application)
     team.register(application)
     caseload.register(application)
+    meetings.register(application)
+    compliance.register(application)
     inbox.register(application)
     fallback.register(application)
     errors.register(application)

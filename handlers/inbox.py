@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
-from handlers import referral, referral_decisions, updates
+from handlers import meetings, referral, referral_decisions, updates
 from handlers.base import Context, caller_of, reply, services_of
 
 
@@ -26,6 +26,8 @@ async def receive(update: Update, context: Context) -> None:
             referral_decisions.RETURN_REASON: referral_decisions.receive_reason_for,
             updates.ENTRY_NOTE: updates.receive_note,
             updates.CORRECTION_NOTE: updates.receive_correction,
+            meetings.DRAFT: meetings.receive_draft_text,
+            meetings.RESOLUTION: meetings.receive_resolution,
             updates.TRACK_REASON: updates.receive_tracking_reason,
             updates.REPORT_TEXT: updates.receive_report_text,
         }

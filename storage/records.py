@@ -92,6 +92,7 @@ class ReferralRecord:
     case_status: str | None = None
     tracked: bool = False
     tracked_since: datetime | None = None
+    tracked_until: datetime | None = None
     tracked_reason: bytes | None = None  # encrypted
     opened_at: datetime | None = None
 
@@ -162,3 +163,57 @@ class ObligationRecord:
     waived_reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    id: int
+    series_key: str
+    district: str | None
+    window_key: str
+    starts_at: datetime
+    place: str
+    video_link: str | None
+    chair: str
+    organiser_id: int
+    organiser_unit_id: str
+    status: str
+    referral_cutoff: date | None
+    minutes_due: date
+    minutes_recorded_at: datetime | None
+    minutes_sent_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingAnswerRecord:
+    meeting_id: int
+    staff_id: int
+    answer: str
+    delegate_id: int | None
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingDecisionRecord:
+    id: int
+    meeting_id: int
+    referral_id: int
+    decision: str
+    lead_unit_id: str | None
+    units: str | None  # JSON list
+    note: bytes | None  # encrypted
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ResolutionRecord:
+    id: int
+    meeting_id: int
+    text: bytes  # encrypted
+    owner_unit_id: str
+    due: date | None
+    state: str
+    done_at: datetime | None
+    recorded_at: datetime

@@ -138,6 +138,7 @@ referrals = Table(
     Column("case_status", String(24), nullable=True),
     Column("tracked", Boolean, nullable=False, server_default="0"),
     Column("tracked_since", UTCDateTime, nullable=True),
+    Column("tracked_until", UTCDateTime, nullable=True),
     Column("tracked_reason", LargeBinary, nullable=True),
     Column("opened_at", UTCDateTime, nullable=True),
     Column("return_reason", LargeBinary, nullable=True),
@@ -241,3 +242,74 @@ obligations = Table(
     UniqueConstraint("referral_id", "kind", "period", name="uq_obligations_referral_kind_period"),
 )
 Index("ix_obligations_state_due", obligations.c.state, obligations.c.due)
+
+
+# --- meetings of the plan's three series (migration 0004) -----------------------------------------
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("series_key", String(32), nullable=False),
+    Column("district", String(16), nullable=True),  # None for the city-level series
+    Column("window_key", String(7), nullable=False),  # the required window it counts for
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("place", Text, nullable=False),
+    Column("video_link", Text, nullable=True),
+    Column("chair", Text, nullable=False),
+    Column("organiser_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("organiser_unit_id", String(64), ForeignKey("units.id"), nullable=False),
+    Column("status", String(16), nullable=False),  # planned / cancelled
+    Column("referral_cutoff", Date, nullable=True),
+    Column("minutes_due", Date, nullable=False),
+    Column("minutes_recorded_at", UTCDateTime, nullable=True),
+    Column("minutes_sent_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_meetings_starts_at", meetings.c.starts_at)
+
+meeting_units = Table(
+    "meeting_units",
+    metadata,
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), primary_key=True),
+    Column("unit_id", String(64), ForeignKey("units.id"), primary_key=True),
+)
+
+meeting_answers = Table(
+    "meeting_answers",
+    metadata,
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), primary_key=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), primary_key=True, autoincrement=False),
+    Column("answer", String(16), nullable=False),  # attend / absent / delegated
+    Column("delegate_id", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("answered_at", UTCDateTime, nullable=False),
+)
+
+meeting_decisions = Table(
+    "meeting_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), nullable=False),
+    Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False),
+    Column("decision", String(16), nullable=False),  # keep / release / joint_plan / refer_on
+    Column("lead_unit_id", String(64), ForeignKey("units.id"), nullable=True),
+    Column("units", Text, nullable=True),  # JSON list: the units of a joint service plan
+    Column("note", LargeBinary, nullable=True),  # encrypted: what is expected
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("meeting_id", "referral_id", name="uq_meeting_decisions_meeting_id"),
+)
+
+meeting_resolutions = Table(
+    "meeting_resolutions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), nullable=False),
+    Column("text", LargeBinary, nullable=False),  # encrypted, redacted
+    Column("owner_unit_id", String(64), ForeignKey("units.id"), nullable=False),
+    Column("due", Date, nullable=True),
+    Column("state", String(16), nullable=False),  # open / done
+    Column("done_at", UTCDateTime, nullable=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+Index("ix_meeting_resolutions_meeting_id", meeting_resolutions.c.meeting_id)

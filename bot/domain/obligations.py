@@ -37,11 +37,12 @@ class WaiverReason(StrEnum):
     SERVED_ELSEWHERE = "served_elsewhere"  # 已由其他單位主責
     NO_LONGER_NEEDED = "no_longer_needed"  # 情況改變，已無需要
     CASE_CLOSED = "case_closed"  # set by the bot when a case closes
+    RELEASED = "released"  # set by the bot when a case conference releases a case (除管)
 
 
-# What a person may pick; CASE_CLOSED is the bot's own.
+# What a person may pick; the last two are the bot's own.
 PICKABLE_WAIVERS: tuple[WaiverReason, ...] = tuple(
-    r for r in WaiverReason if r is not WaiverReason.CASE_CLOSED
+    r for r in WaiverReason if r not in (WaiverReason.CASE_CLOSED, WaiverReason.RELEASED)
 )
 
 

@@ -26,10 +26,20 @@ class Action(StrEnum):
     TRACK_CASE = "track_case"  # 列管, until conferences record it
     MANAGE_TEAM = "manage_team"  # which units serve a case
     VIEW_CASELOAD = "view_caseload"  # a center's caseload at a glance
+    VIEW_MEETINGS = "view_meetings"  # my meetings, invitations, agendas
+    PLAN_MEETING = "plan_meeting"  # /newmeeting, and the minutes of what one organised
+    VIEW_COMPLIANCE = "view_compliance"  # the bureau's view of who held what on time (肆)
 
 
 _EVERYONE = frozenset(
-    {Action.HELP, Action.WHOAMI, Action.SWITCH_LANGUAGE, Action.REFER, Action.VIEW_CASES}
+    {
+        Action.HELP,
+        Action.WHOAMI,
+        Action.SWITCH_LANGUAGE,
+        Action.REFER,
+        Action.VIEW_CASES,
+        Action.VIEW_MEETINGS,
+    }
 )
 
 _DECIDERS = frozenset(
@@ -45,12 +55,16 @@ _DECIDERS = frozenset(
 # The bureau reads everything but does not write in case records: it does not serve families.
 _SERVING = frozenset({Action.UPDATE_CASE})
 
+# Meetings are planned by whoever runs them: a center's supervisor (case conferences), a
+# district office's or the bureau's secretariat (liaison meetings), the bureau's administrators.
+_PLANNING = frozenset({Action.PLAN_MEETING})
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.WORKER: _EVERYONE | _SERVING,
     Role.CASE_MANAGER: _EVERYONE | _SERVING,
-    Role.SUPERVISOR: _EVERYONE | _SERVING | _DECIDERS,
-    Role.SECRETARIAT: _EVERYONE | _SERVING,
-    Role.ADMIN: _EVERYONE | _DECIDERS,
+    Role.SUPERVISOR: _EVERYONE | _SERVING | _DECIDERS | _PLANNING,
+    Role.SECRETARIAT: _EVERYONE | _SERVING | _PLANNING,
+    Role.ADMIN: _EVERYONE | _DECIDERS | _PLANNING | {Action.VIEW_COMPLIANCE},
 }
 
 
@@ -71,6 +85,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("update", Action.UPDATE_CASE),
     Command("report", Action.UPDATE_CASE),
     Command("caseload", Action.VIEW_CASELOAD),
+    Command("meetings", Action.VIEW_MEETINGS),
+    Command("newmeeting", Action.PLAN_MEETING),
+    Command("compliance", Action.VIEW_COMPLIANCE),
     Command("cancel", Action.REFER),
     Command("help", Action.HELP),
     Command("whoami", Action.WHOAMI),

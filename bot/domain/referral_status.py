@@ -19,6 +19,7 @@ class ReferralEvent(StrEnum):
     CO_CASE_FOUND = "co_case_found"  # 共案
     # Once it is a case (bot/domain/case_status.py):
     TRACKED = "tracked"  # 列管
+    RELEASED = "released"  # 除管, by a case conference
     TO_FOLLOW_UP = "to_follow_up"  # 處遇中 → 後追
     BACK_IN_SERVICE = "back_in_service"  # 後追 → 處遇中
     CLOSURE_REQUESTED = "closure_requested"  # 申請結案

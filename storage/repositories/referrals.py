@@ -220,3 +220,13 @@ async def open_cases(conn: AsyncConnection, center_id: str) -> list[ReferralReco
         .order_by(referrals.c.id)
     )
     return [_record(row) for row in (await conn.execute(query)).all()]
+
+
+async def placed_on(conn: AsyncConnection, conference: str, district: str) -> list[ReferralRecord]:
+    """Referrals of a district placed on the case conference of a month ("2026-03")."""
+    query = (
+        select(referrals)
+        .where(referrals.c.target_conference == conference, referrals.c.district == district)
+        .order_by(referrals.c.id)
+    )
+    return [_record(row) for row in (await conn.execute(query)).all()]

@@ -55,7 +55,8 @@ async def test_the_command_menu_follows_the_role_and_language(world: World) -> N
         "help",
         "whoami",
     ]
-    supervisor_menu = [*everyone[:6], "caseload", *everyone[6:], "invite", "lang"]
-    assert names(f"chat:{supervisor.user_id}") == supervisor_menu
-    assert names(f"chat:{worker.user_id}") == [*everyone, "lang"]
+    supervisor_menu = [*everyone[:6], "caseload", "meetings", "newmeeting", *everyone[6:]]
+    assert names(f"chat:{supervisor.user_id}") == [*supervisor_menu, "invite", "lang"]
+    worker_menu = [*everyone[:6], "meetings", *everyone[6:]]
+    assert names(f"chat:{worker.user_id}") == [*worker_menu, "lang"]
     assert menus[f"chat:{worker.user_id}"][0]["description"] == "Refer a family"

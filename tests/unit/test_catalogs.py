@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.domain import meetings as meeting_rules
 from bot.domain.case_status import BUTTON_MOVES, MOVE_EVENTS, REASON_CODES, CaseStatus, EntryKind
 from bot.domain.obligations import ObligationKind, WaiverReason
 from bot.domain.permissions import COMMANDS
@@ -26,6 +27,31 @@ _KEY = re.compile(r"""text\(\s*[\w.]+,\s*f?["']([a-z_{][a-zA-Z_.{}()]*\.[a-zA-Z_
 
 
 # Reasons the services add to the case rules' own codes.
+MEETING_TIME_REASONS = [
+    meeting_rules.BAD_FORMAT,
+    meeting_rules.NO_SUCH_DAY,
+    meeting_rules.IN_THE_PAST,
+    meeting_rules.TOO_FAR,
+    meeting_rules.LINK_NOT_HTTPS,
+    meeting_rules.LINK_TOO_LONG,
+    meeting_rules.LINK_INVALID,
+]
+MEETING_REASONS = [
+    *MEETING_TIME_REASONS,
+    "meeting.not_allowed",
+    "meeting.overlaps",
+    "meeting.gone",
+    "meeting.already_started",
+    "meeting.not_invited",
+    "meeting.bad_delegate",
+    "meeting.not_organiser",
+    "meeting.minutes_done",
+    "meeting.bad_decision",
+    "meeting.not_on_agenda",
+    "meeting.already_decided",
+    "meeting.bad_unit",
+    "meeting.not_yet_held",
+]
 EXTRA_REASONS = {
     "case.not_a_case",
     "case.already_tracked",
@@ -74,17 +100,37 @@ def _expand(key: str) -> set[str]:
         "{k.value}": [k.value for k in RedactionKind],
         "{referral.case_status}": [c.value for c in CaseStatus],
         "{target.value}": [c.value for c in CaseStatus],
-        "{problem}": sorted(REASON_CODES | EXTRA_REASONS),
-        "{result}": sorted(REASON_CODES | EXTRA_REASONS),
         "{result.status_note}": sorted(REASON_CODES),
         "{c.value}": [c.value for c in Category],
         "{f.value}": [f.value for f in PriorityFlag],
-        "{kind}": ["mycases", "search"],
         "{result.value}": [p.value for p in DecisionProblem],
         "{draft.next_step().value}": [s.value for s in Step],
         "{referral.status}": [s.value for s in ReferralStatus],
         "{event_kind}": [e.value for e in ReferralEvent],
         "{event.kind}": [e.value for e in ReferralEvent],
+        "{rules.IN_THE_PAST}": [meeting_rules.IN_THE_PAST],
+        "{parsed}": MEETING_TIME_REASONS,
+        "{problem}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
+        "{result}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
+        "{step}": ["series", "district", "time", "place", "link", "chair", "units", "confirm"],
+        "{moment.weekday()}": [str(n) for n in range(7)],
+        "{value}": ["attend", "absent", "delegated"],
+        "{kind}": ["mycases", "search"],
+        "{decision_kind}": ["keep", "release", "joint_plan", "refer_on"],
+        "{decision.decision}": ["keep", "release", "joint_plan", "refer_on"],
+        "{resolution.state}": ["open", "done"],
+        "{item.status or 'not_yet'}": ["submitted", "due", "overdue", "not_yet"],
+        "{meeting.series_key}": ["case_conference", "district_liaison", "city_liaison"],
+        "{category_key}": [c.value for c in Category],
+        "{line.held.value}": ["met", "late", "missed", "pending"],
+        "{line.minutes.value if line.minutes else 'none'}": [
+            "met",
+            "late",
+            "missed",
+            "pending",
+            "none",
+        ],
+        "{c}": [c.value for c in Category],
         "{event}": [e.value for e in ReferralEvent],
         "{move_event}": [MOVE_EVENTS[move].value for move in BUTTON_MOVES],
         "{duty_kind}": [k.value for k in ObligationKind],

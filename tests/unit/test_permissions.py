@@ -18,14 +18,14 @@ from bot.domain.permissions import (
 from bot.domain.roles import Role, UnitRole, role_fits_unit
 
 # The whole table, written out: a change to PERMISSIONS must change this on purpose.
-_EVERYONE = {"help", "whoami", "lang", "refer", "cancel", "case", "mycases", "search"}
+_EVERYONE = {"help", "whoami", "lang", "refer", "cancel", "case", "mycases", "search", "meetings"}
 _SERVING = {"update", "report"}
 EXPECTED = {
     Role.WORKER: _EVERYONE | _SERVING,
     Role.CASE_MANAGER: _EVERYONE | _SERVING,
-    Role.SUPERVISOR: _EVERYONE | _SERVING | {"invite", "caseload"},
-    Role.SECRETARIAT: _EVERYONE | _SERVING,
-    Role.ADMIN: _EVERYONE | {"invite", "caseload"},
+    Role.SUPERVISOR: _EVERYONE | _SERVING | {"invite", "caseload", "newmeeting"},
+    Role.SECRETARIAT: _EVERYONE | _SERVING | {"newmeeting"},
+    Role.ADMIN: _EVERYONE | {"invite", "caseload", "newmeeting", "compliance"},
 }
 
 

@@ -1,0 +1,640 @@
+"""Meetings of the plan's three series (seed 004, 參.一–三): planned in chat, answered by the
+invited units, with an agenda built from the cases and minutes whose decisions drive tracking.
+
+A case conference decides which cases stay tracked (列管) and which are released (除管); its
+minutes create or stop the monthly reports of the case-update rules.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.accounts import Accounts, Staff
+from bot.caseload import report_status
+from bot.cases import Cases
+from bot.clock import utcnow
+from bot.domain import meetings as rules
+from bot.domain.jurisdiction import Jurisdiction, MeetingSeries, Unit
+from bot.domain.obligations import ObligationKind, ObligationState, WaiverReason
+from bot.domain.redaction import redact
+from bot.domain.referral_rules import Category
+from bot.domain.referral_status import ReferralEvent, ReferralStatus
+from bot.domain.roles import Role, UnitRole
+from bot.domain.working_days import TAIPEI
+from bot.keys import Keyring
+from storage import Database
+from storage.records import (
+    MeetingAnswerRecord,
+    MeetingDecisionRecord,
+    MeetingRecord,
+    ReferralRecord,
+    ResolutionRecord,
+)
+from storage.repositories import audit, cases, meetings, referrals, staff
+
+NOTE_PURPOSE = "meeting-decision-note"
+RESOLUTION_PURPOSE = "meeting-resolution"
+TEXT_MAX = 100  # place and chair
+NOTE_MAX = 500
+
+CASE_CONFERENCE = "case_conference"
+
+
+class Decision:
+    """What a case conference decides for a case on its agenda (參.三.(六).3)."""
+
+    KEEP = "keep"  # 持續列管: the lead unit reports monthly
+    RELEASE = "release"  # 除管
+    JOINT_PLAN = "joint_plan"  # 需聯合服務計畫 (multi-bureau co-cases), with the units taking part
+    REFER_ON = "refer_on"  # 轉介其他單位
+
+    ALL = (KEEP, RELEASE, JOINT_PLAN, REFER_ON)
+
+
+class Answer:
+    ATTEND = "attend"  # 出席
+    ABSENT = "absent"  # 請假
+    DELEGATED = "delegated"  # 指派代理
+
+    ALL = (ATTEND, ABSENT, DELEGATED)
+
+
+@dataclass(frozen=True)
+class MeetingPlan:
+    """What /newmeeting collected."""
+
+    series_key: str
+    district: str | None
+    starts_at: datetime
+    place: str
+    video_link: str | None
+    chair: str
+    unit_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Planned:
+    meeting: MeetingRecord
+    outside_window: bool  # allowed, but the organiser was warned
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    referral: ReferralRecord
+    status: str  # for tracked cases: submitted / due / overdue / not_yet; else ""
+
+
+@dataclass
+class Agenda:
+    meeting: MeetingRecord
+    tracked: list[AgendaItem] = field(default_factory=list)  # the previous conference's
+    reports: dict[str, list[AgendaItem]] = field(default_factory=dict)  # 幸扶守護, 兒少高危機, …
+    new_referrals: list[AgendaItem] = field(default_factory=list)  # placed on this conference
+    resolutions: list[tuple[ResolutionRecord, str]] = field(default_factory=list)  # with text
+    hidden: int = 0  # cases the reader's unit is not involved in
+
+    def cases(self) -> list[ReferralRecord]:
+        seen: dict[int, ReferralRecord] = {}
+        for item in [*self.tracked, *self.new_referrals]:
+            seen.setdefault(item.referral.id, item.referral)
+        for items in self.reports.values():
+            for item in items:
+                seen.setdefault(item.referral.id, item.referral)
+        return list(seen.values())
+
+
+REPORTED_CATEGORIES = (Category.SUICIDE_ECONOMIC, Category.CHILD_HIGH_RISK, Category.MISSING_CHILD)
+
+
+@dataclass(frozen=True)
+class MeetingDeadlines:
+    """A meeting and its deadlines on a day, as `safetynet meetings --at` prints them."""
+
+    meeting: MeetingRecord
+    window: str
+    held: str  # DeadlineState of holding it within its window
+    referral_cutoff: str | None
+    minutes: str
+
+
+class Meetings:
+    def __init__(
+        self,
+        db: Database,
+        keyring: Keyring,
+        accounts: Accounts,
+        jurisdiction: Jurisdiction,
+        cases_service: Cases,
+    ) -> None:
+        self.db = db
+        self.keyring = keyring
+        self.accounts = accounts
+        self.jurisdiction = jurisdiction
+        self.cases = cases_service
+
+    # --- who organises what ----------------------------------------------------------------------
+
+    def series(self, key: str) -> MeetingSeries | None:
+        return next((s for s in self.jurisdiction.meeting_series if s.key == key), None)
+
+    def series_for(self, member: Staff) -> list[MeetingSeries]:
+        """The series this person may plan: a center's supervisor its case conferences; a
+        district office's secretariat its liaison meeting; the bureau every series."""
+        if member.role is Role.ADMIN or (
+            member.role is Role.SECRETARIAT
+            and member.unit is not None
+            and member.unit.role is UnitRole.BUREAU
+        ):
+            return list(self.jurisdiction.meeting_series)
+        if member.unit is None:
+            return []
+        found = []
+        for series in self.jurisdiction.meeting_series:
+            if member.role is Role.SUPERVISOR and series.run_by is UnitRole.FAMILY_SERVICE_CENTER:
+                found.append(series)
+            if member.role is Role.SECRETARIAT and series.run_by is member.unit.role:
+                found.append(series)
+        return [s for s in found if member.unit.role is s.run_by]
+
+    def districts_for(self, member: Staff, series: MeetingSeries) -> list[str]:
+        if series.scope == "city":
+            return []
+        if member.unit is None or member.role is Role.ADMIN or member.unit.city_wide:
+            return [d.name for d in self.jurisdiction.districts]
+        if member.unit.role is UnitRole.FAMILY_SERVICE_CENTER:
+            return list(member.unit.covers)
+        return list(member.unit.districts)
+
+    def default_units(self, series: MeetingSeries, district: str | None) -> list[Unit]:
+        """The units a series invites by default: its unit kinds, in the district or city-wide."""
+        return [
+            unit
+            for unit in self.jurisdiction.units
+            if unit.kind in series.default_attendee_kinds
+            and unit.role is not UnitRole.BUREAU
+            and (district is None or district in unit.districts or unit.city_wide)
+            and (district is not None or unit.city_wide or unit.role is UnitRole.NETWORK)
+        ]
+
+    def choosable_units(self, district: str | None) -> list[Unit]:
+        return [
+            unit
+            for unit in self.jurisdiction.units
+            if district is None or district in unit.districts or unit.city_wide
+        ]
+
+    def suggested_times(self, series: MeetingSeries, now: datetime) -> list[datetime]:
+        """Wednesdays 14:00 in the next required window (at most six, the latest last)."""
+        today = now.astimezone(TAIPEI).date()
+        window = rules.next_window(series, today)
+        day = max(window.start, today + timedelta(days=1))
+        found = []
+        while day <= window.end:
+            if day.weekday() == 2 and self.cases.calendar.is_working_day(day):
+                found.append(datetime(day.year, day.month, day.day, 14, tzinfo=TAIPEI))
+            day += timedelta(days=1)
+        return found[-6:]
+
+    # --- planning ---------------------------------------------------------------------------------
+
+    async def clash(self, plan: MeetingPlan) -> MeetingRecord | None:
+        """Another planned meeting of the same series and district whose slot overlaps."""
+        async with self.db.read() as conn:
+            near = await meetings.listing(
+                conn,
+                series_key=plan.series_key,
+                district=plan.district,
+                since=plan.starts_at - rules.DEFAULT_DURATION,
+                until=plan.starts_at + rules.DEFAULT_DURATION,
+            )
+        return next((m for m in near if rules.overlaps(m.starts_at, plan.starts_at)), None)
+
+    def window_of(self, series: MeetingSeries, starts_at: datetime) -> tuple[str, bool]:
+        """The required window the meeting counts for, and whether it falls outside it."""
+        day = starts_at.astimezone(TAIPEI).date()
+        inside = rules.window_for(series, day)
+        if inside is not None:
+            return inside.key, False
+        return rules.next_window(series, day).key, True
+
+    async def create(self, member: Staff, plan: MeetingPlan) -> Planned | str:
+        series = self.series(plan.series_key)
+        if series is None or series not in self.series_for(member) or member.unit is None:
+            return "meeting.not_allowed"
+        if series.scope == "district" and plan.district not in self.districts_for(member, series):
+            return "meeting.not_allowed"
+        if await self.clash(plan) is not None:
+            return "meeting.overlaps"
+        now = utcnow()
+        if plan.starts_at <= now:
+            return rules.IN_THE_PAST
+        window_key, outside = self.window_of(series, plan.starts_at)
+        day = plan.starts_at.astimezone(TAIPEI).date()
+        async with self.db.write() as conn:
+            meeting = await meetings.create(
+                conn,
+                plan.unit_ids,
+                series_key=series.key,
+                district=plan.district,
+                window_key=window_key,
+                starts_at=plan.starts_at,
+                place=redact(plan.place).text,
+                video_link=plan.video_link,
+                chair=redact(plan.chair).text,
+                organiser_id=member.id,
+                organiser_unit_id=member.unit.id,
+                status="planned",
+                referral_cutoff=rules.referral_cutoff(day, series),
+                minutes_due=rules.minutes_due(day, series),
+                minutes_recorded_at=None,
+                minutes_sent_at=None,
+                created_at=now,
+                updated_at=now,
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action="meeting.create",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"meeting:{meeting.id}",
+                detail={"series": series.key, "district": plan.district},
+            )
+        return Planned(meeting=meeting, outside_window=outside)
+
+    # --- invitations and answers ------------------------------------------------------------------
+
+    async def by_id(self, meeting_id: int) -> MeetingRecord | None:
+        async with self.db.read() as conn:
+            return await meetings.by_id(conn, meeting_id)
+
+    async def units_of(self, meeting: MeetingRecord) -> list[str]:
+        async with self.db.read() as conn:
+            return await meetings.units_of(conn, meeting.id)
+
+    async def invitees(self, meeting: MeetingRecord) -> list[Staff]:
+        """Active staff of the invited units, the organiser excepted."""
+        async with self.db.read() as conn:
+            unit_ids = await meetings.units_of(conn, meeting.id)
+            records = await staff.active_in_units(conn, unit_ids, [r.value for r in Role])
+        found = [await self.accounts.by_id(r.id) for r in records]
+        return [m for m in found if m is not None and m.id != meeting.organiser_id]
+
+    async def is_invited(self, member: Staff, meeting: MeetingRecord) -> bool:
+        if member.id == meeting.organiser_id:
+            return True
+        async with self.db.read() as conn:
+            unit_ids = await meetings.units_of(conn, meeting.id)
+            delegated = [
+                a for a in await meetings.answers(conn, meeting.id) if a.delegate_id == member.id
+            ]
+        return bool(delegated) or (member.unit is not None and member.unit.id in unit_ids)
+
+    async def answer(
+        self, member: Staff, meeting_id: int, value: str, delegate: Staff | None = None
+    ) -> MeetingRecord | str:
+        """出席 / 請假 / 指派代理 (a colleague of the same unit); changeable until it starts."""
+        now = utcnow()
+        async with self.db.write() as conn:
+            meeting = await meetings.by_id(conn, meeting_id)
+            if meeting is None or meeting.status != "planned":
+                return "meeting.gone"
+            if meeting.starts_at <= now:
+                return "meeting.already_started"
+            unit_ids = await meetings.units_of(conn, meeting.id)
+            delegated_to_me = any(
+                a.delegate_id == member.id for a in await meetings.answers(conn, meeting.id)
+            )
+            if not delegated_to_me and (member.unit is None or member.unit.id not in unit_ids):
+                return "meeting.not_invited"
+            if value == Answer.DELEGATED and (
+                delegate is None
+                or delegate.unit is None
+                or member.unit is None
+                or delegate.unit.id != member.unit.id
+                or delegate.id == member.id
+            ):
+                return "meeting.bad_delegate"
+            await meetings.answer(
+                conn,
+                meeting.id,
+                member.id,
+                value=value,
+                delegate_id=delegate.id if delegate else None,
+                now=now,
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action=f"meeting.answer.{value}",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"meeting:{meeting.id}",
+            )
+        return meeting
+
+    async def answers(self, meeting: MeetingRecord) -> list[MeetingAnswerRecord]:
+        async with self.db.read() as conn:
+            return await meetings.answers(conn, meeting.id)
+
+    async def upcoming_for(self, member: Staff) -> list[MeetingRecord]:
+        """My meetings from today on: invited (my unit, or delegated to me) or organised."""
+        since = utcnow() - timedelta(hours=12)
+        async with self.db.read() as conn:
+            mine = await meetings.listing(conn, since=since)
+        found = []
+        for meeting in mine:
+            if member.role is Role.ADMIN or await self.is_invited(member, meeting):
+                found.append(meeting)
+        return found
+
+    def runs(self, member: Staff, meeting: MeetingRecord) -> bool:
+        """The organiser, their unit, or the bureau run the meeting (and see its whole agenda)."""
+        return (
+            member.id == meeting.organiser_id
+            or member.role is Role.ADMIN
+            or (member.unit is not None and member.unit.id == meeting.organiser_unit_id)
+        )
+
+    # --- the agenda -------------------------------------------------------------------------------
+
+    async def agenda(self, member: Staff, meeting: MeetingRecord) -> Agenda:
+        """Built from the data now; an attendee who does not run the meeting sees only the cases
+        their unit is involved in (need to know, seed 001). The read is audited."""
+        agenda = Agenda(meeting=meeting)
+        now = utcnow()
+        async with self.db.write() as conn:
+            if meeting.series_key == CASE_CONFERENCE and meeting.district:
+                await self._case_conference_agenda(conn, agenda, now)
+            else:
+                await self._liaison_agenda(conn, agenda)
+            if not self.runs(member, meeting):
+                await self._only_involved(conn, member, agenda)
+            await audit.append(
+                conn,
+                at=now,
+                action="meeting.agenda",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"meeting:{meeting.id}",
+                detail={"cases": len(agenda.cases()), "hidden": agenda.hidden},
+            )
+        return agenda
+
+    async def _case_conference_agenda(
+        self, conn: AsyncConnection, agenda: Agenda, now: datetime
+    ) -> None:
+        meeting = agenda.meeting
+        today = now.astimezone(TAIPEI).date()
+        district_cases = [
+            r
+            for center in self.jurisdiction.centers_covering(meeting.district or "")
+            for r in await referrals.open_cases(conn, center.id)
+            if r.district == meeting.district
+        ]
+        for referral in district_cases:
+            if referral.tracked:
+                await self.cases.owe_reports(conn, referral, now)
+                duties = await cases.obligations_of(conn, referral.id)
+                agenda.tracked.append(AgendaItem(referral, report_status(duties, today)))
+        for category in REPORTED_CATEGORIES:
+            agenda.reports[category.value] = [
+                AgendaItem(r, "") for r in district_cases if category.value in r.categories
+            ]
+        agenda.reports[Category.CO_CASE.value] = [
+            AgendaItem(r, "")
+            for r in district_cases
+            if Category.CO_CASE.value in r.categories or len(r.serving_units) > 1
+        ]
+        placed = [
+            r
+            for r in await referrals.placed_on(conn, meeting.window_key, meeting.district or "")
+            if r.status in (ReferralStatus.WAITING, ReferralStatus.ACCEPTED)
+        ]
+        placed.sort(key=lambda r: (not r.urgent, not r.priority_flags, r.id))
+        agenda.new_referrals = [AgendaItem(r, "") for r in placed]
+
+    async def _liaison_agenda(self, conn: AsyncConnection, agenda: Agenda) -> None:
+        """The previous meeting's resolutions (列管事項) with their owners' status."""
+        meeting = agenda.meeting
+        earlier = await meetings.listing(
+            conn,
+            series_key=meeting.series_key,
+            district=meeting.district,
+            until=meeting.starts_at,
+        )
+        previous = [m for m in earlier if m.minutes_recorded_at is not None and m.id != meeting.id]
+        if previous:
+            for resolution in await meetings.resolutions(conn, previous[-1].id):
+                text = self.keyring.decrypt(RESOLUTION_PURPOSE, resolution.text)
+                agenda.resolutions.append((resolution, text))
+
+    async def _only_involved(self, conn: AsyncConnection, member: Staff, agenda: Agenda) -> None:
+        unit = member.unit.id if member.unit else None
+        before = len(agenda.cases())
+
+        async def involved(referral: ReferralRecord) -> bool:
+            if unit is None:
+                return False
+            if unit in (referral.center_id, referral.referrer_unit_id):
+                return True
+            return unit in await cases.team(conn, referral.id)
+
+        agenda.tracked = [i for i in agenda.tracked if await involved(i.referral)]
+        agenda.new_referrals = [i for i in agenda.new_referrals if await involved(i.referral)]
+        for key, items in agenda.reports.items():
+            agenda.reports[key] = [i for i in items if await involved(i.referral)]
+        agenda.hidden = before - len(agenda.cases())
+
+    # --- minutes ----------------------------------------------------------------------------------
+
+    async def decide(
+        self,
+        member: Staff,
+        meeting: MeetingRecord,
+        referral: ReferralRecord,
+        *,
+        decision: str,
+        note: str | None = None,
+        units: tuple[str, ...] = (),
+    ) -> str | None:
+        """Record the conference's decision for one agenda case (applied when the minutes are
+        recorded). None when recorded, else why not."""
+        if not self.runs(member, meeting):
+            return "meeting.not_organiser"
+        if meeting.minutes_recorded_at is not None:
+            return "meeting.minutes_done"
+        if decision not in Decision.ALL:
+            return "meeting.bad_decision"
+        agenda = await self.agenda(member, meeting)
+        if referral.id not in {r.id for r in agenda.cases()}:
+            return "meeting.not_on_agenda"
+        cleaned = redact(note[:NOTE_MAX]).text if note else None
+        async with self.db.write() as conn:
+            added = await meetings.add_decision(
+                conn,
+                meeting_id=meeting.id,
+                referral_id=referral.id,
+                decision=decision,
+                lead_unit_id=referral.center_id,
+                units=json.dumps(list(units)) if units else None,
+                note=self.keyring.encrypt(NOTE_PURPOSE, cleaned) if cleaned else None,
+                recorded_at=utcnow(),
+            )
+        return None if added else "meeting.already_decided"
+
+    async def decisions(self, meeting: MeetingRecord) -> list[MeetingDecisionRecord]:
+        async with self.db.read() as conn:
+            return await meetings.decisions(conn, meeting.id)
+
+    def decision_note(self, decision: MeetingDecisionRecord) -> str | None:
+        return None if decision.note is None else self.keyring.decrypt(NOTE_PURPOSE, decision.note)
+
+    async def add_resolution(
+        self, member: Staff, meeting: MeetingRecord, *, text: str, owner_unit: str, due: date | None
+    ) -> str | None:
+        """A liaison meeting's resolution (列管事項): its owner unit and due date."""
+        if not self.runs(member, meeting):
+            return "meeting.not_organiser"
+        if meeting.minutes_recorded_at is not None:
+            return "meeting.minutes_done"
+        if self.jurisdiction.unit(owner_unit) is None:
+            return "meeting.bad_unit"
+        now = utcnow()
+        async with self.db.write() as conn:
+            await meetings.add_resolution(
+                conn,
+                meeting_id=meeting.id,
+                text=self.keyring.encrypt(RESOLUTION_PURPOSE, redact(text[:NOTE_MAX]).text),
+                owner_unit_id=owner_unit,
+                due=due,
+                state="open",
+                done_at=None,
+                recorded_at=now,
+            )
+        return None
+
+    async def resolutions(self, meeting: MeetingRecord) -> list[tuple[ResolutionRecord, str]]:
+        async with self.db.read() as conn:
+            found = await meetings.resolutions(conn, meeting.id)
+        return [(r, self.keyring.decrypt(RESOLUTION_PURPOSE, r.text)) for r in found]
+
+    async def record_minutes(self, member: Staff, meeting: MeetingRecord) -> str | None:
+        """Minutes recorded once: each decision applied in the same transaction — a kept case
+        owes monthly reports from the meeting's month, a released one stops owing them after
+        this month (參.三.(六).3.(5)); a joint plan's units join the case's team."""
+        if not self.runs(member, meeting):
+            return "meeting.not_organiser"
+        now = utcnow()
+        if meeting.starts_at > now:
+            return "meeting.not_yet_held"
+        async with self.db.write() as conn:
+            if not await meetings.mark_minutes(conn, meeting.id, now=now):
+                return "meeting.minutes_done"
+            for decision in await meetings.decisions(conn, meeting.id):
+                referral = await referrals.by_id(conn, decision.referral_id)
+                if referral is not None:
+                    await self._apply(conn, member, meeting, decision, referral)
+            await audit.append(
+                conn,
+                at=now,
+                action="meeting.minutes",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"meeting:{meeting.id}",
+            )
+        return None
+
+    async def _apply(
+        self,
+        conn: AsyncConnection,
+        member: Staff,
+        meeting: MeetingRecord,
+        decision: MeetingDecisionRecord,
+        referral: ReferralRecord,
+    ) -> None:
+        now = utcnow()
+        held = meeting.starts_at
+        if decision.decision in (Decision.KEEP, Decision.JOINT_PLAN):
+            if not referral.tracked and referral.case_status is not None:
+                await referrals.set_fields(
+                    conn, referral.id, now=now, tracked=True, tracked_since=held, tracked_until=None
+                )
+                await referrals.add_event(
+                    conn,
+                    referral.id,
+                    at=now,
+                    actor_id=member.id,
+                    kind=ReferralEvent.TRACKED.value,
+                    detail={"meeting": meeting.id},
+                )
+                await self.cases.owe_reports(conn, await referrals.by_id(conn, referral.id), now)
+            for unit_id in json.loads(decision.units or "[]"):
+                if self.jurisdiction.unit(unit_id) is not None:
+                    await cases.join_team(conn, referral.id, unit_id, now)
+        elif decision.decision == Decision.RELEASE and referral.tracked:
+            await self.cases.owe_reports(conn, referral, now)  # what was owed stays owed
+            await referrals.set_fields(
+                conn, referral.id, now=now, tracked=False, tracked_until=held
+            )
+            await referrals.add_event(
+                conn,
+                referral.id,
+                at=now,
+                actor_id=member.id,
+                kind=ReferralEvent.RELEASED.value,
+                detail={"meeting": meeting.id},
+            )
+            held_month = held.astimezone(TAIPEI)
+            later = [
+                d
+                for d in await cases.obligations_of(conn, referral.id)
+                if d.kind == ObligationKind.MONTHLY_REPORT
+                and d.state == ObligationState.OPEN
+                and d.period > f"{held_month.year:04d}-{held_month.month:02d}"
+            ]
+            for duty in later:
+                await cases.waive(conn, duty.id, reason=WaiverReason.RELEASED.value, now=now)
+
+    # --- deadlines --------------------------------------------------------------------------------
+
+    async def deadlines_at(self, day: date) -> list[MeetingDeadlines]:
+        """Every planned meeting and its deadlines' states on `day` (for outside checks)."""
+        async with self.db.read() as conn:
+            found = await meetings.listing(conn)
+        listed = []
+        for meeting in found:
+            series = self.series(meeting.series_key)
+            if series is None:
+                continue
+            held_day = meeting.starts_at.astimezone(TAIPEI).date()
+            held_on = held_day if held_day <= day else None
+            window = next(
+                (
+                    w
+                    for w in rules.windows_of(series, int(meeting.window_key[:4]))
+                    if w.key == meeting.window_key
+                ),
+                None,
+            )
+            recorded = meeting.minutes_recorded_at
+            listed.append(
+                MeetingDeadlines(
+                    meeting=meeting,
+                    window=meeting.window_key,
+                    held=rules.in_window_state(window, held_on, day).value if window else "",
+                    referral_cutoff=None
+                    if meeting.referral_cutoff is None
+                    else ("open" if day <= meeting.referral_cutoff else "passed"),
+                    minutes=rules.deadline_state(
+                        meeting.minutes_due,
+                        recorded.astimezone(TAIPEI).date() if recorded else None,
+                        day,
+                    ).value,
+                )
+            )
+        return listed

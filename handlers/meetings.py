@@ -1,0 +1,694 @@
+"""Meetings in chat: `/newmeeting` (series → district → date and time → place → video link →
+chair → units → confirm), invitations answered 出席 / 請假 / 指派代理, `/meetings`, the agenda as
+a summary and a DOCX, and the minutes whose decisions drive tracking.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime
+
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.accounts import Staff
+from bot.cases import taipei_today
+from bot.domain import meetings as rules
+from bot.domain.dates import parse_date
+from bot.domain.permissions import Action
+from bot.domain.text import clean_text
+from bot.domain.working_days import TAIPEI
+from bot.meetings import Agenda, Answer, Decision, MeetingPlan
+from bot.services import Services
+from handlers.base import (
+    Button,
+    Context,
+    answer,
+    data_parts,
+    in_rows,
+    keyboard,
+    notify,
+    reply,
+    requires,
+    services_of,
+)
+from handlers.meeting_documents import agenda_document, minutes_document
+from storage.records import MeetingRecord
+
+log = logging.getLogger(__name__)
+DRAFT = "meeting_draft"
+RESOLUTION = "meeting_resolution"
+STEPS = ("series", "district", "time", "place", "link", "chair", "units", "confirm")
+
+
+# --- /newmeeting --------------------------------------------------------------------------------
+
+
+@requires(Action.PLAN_MEETING)
+async def new_meeting(update: Update, context: Context, member: Staff) -> None:
+    services = services_of(context)
+    choices = services.meetings.series_for(member)
+    if not choices:
+        await reply(update, services.text(member, "meeting.cannot_plan"))
+        return
+    await services.cases.expect(member, DRAFT, "series", {})
+    if len(choices) == 1:
+        await advance(update, context, member, {"series": choices[0].key})
+        return
+    buttons = [(s.name, f"nm:series:{s.key}") for s in choices]
+    await reply(update, services.text(member, "meeting.ask_series"), keyboard(in_rows(buttons, 1)))
+
+
+async def advance(update: Update, context: Context, member: Staff, draft: dict[str, str]) -> None:
+    """Save the draft and ask for the first thing still missing."""
+    services = services_of(context)
+    series = services.meetings.series(draft.get("series", ""))
+    if series is None:
+        await services.cases.forget_expected(member)
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    districts = services.meetings.districts_for(member, series)
+    if "district" not in draft and len(districts) == 1:
+        draft["district"] = districts[0]
+    if "district" not in draft and series.scope == "city":
+        draft["district"] = ""
+    step = next(s for s in STEPS if s not in draft)
+    await services.cases.expect(member, DRAFT, step, draft)
+    await ask(update, context, member, step, draft)
+
+
+async def ask(
+    update: Update, context: Context, member: Staff, step: str, draft: dict[str, str]
+) -> None:
+    services = services_of(context)
+    series = services.meetings.series(draft["series"])
+    assert series is not None
+    text = services.text(member, f"meeting.ask_{step}", series=series.name)
+    buttons: list[Button] = []
+    if step == "district":
+        buttons = [
+            (name, f"nm:district:{name}")
+            for name in services.meetings.districts_for(member, series)
+        ]
+    elif step == "time":
+        now = datetime.now(TAIPEI)
+        buttons = [
+            (
+                f"{t.month}/{t.day}（{_weekday(services, member, t)}）14:00",
+                f"nm:time:{t:%Y%m%d%H%M}",
+            )
+            for t in services.meetings.suggested_times(series, now)
+        ]
+    elif step == "link":
+        buttons = [(services.text(member, "meeting.no_link"), "nm:link:-")]
+    elif step == "chair":
+        me = f"{member.unit_name} {member.display_name}"
+        buttons = [(me, "nm:chair:me")]
+    elif step == "units":
+        await ask_units(update, context, member, draft)
+        return
+    elif step == "confirm":
+        await show_summary(update, context, member, draft)
+        return
+    await reply(update, text, keyboard(in_rows(buttons, 2)) if buttons else None)
+
+
+def _weekday(services: Services, member: Staff, moment: datetime) -> str:
+    return services.text(member, f"meeting.weekday_{moment.weekday()}")
+
+
+def _units(draft: dict[str, str]) -> list[str]:
+    return [u for u in draft.get("units_picked", "").split(",") if u]
+
+
+async def ask_units(update: Update, context: Context, member: Staff, draft: dict[str, str]) -> None:
+    services = services_of(context)
+    series = services.meetings.series(draft["series"])
+    assert series is not None
+    district = draft.get("district") or None
+    if "units_picked" not in draft:
+        draft["units_picked"] = ",".join(
+            u.id for u in services.meetings.default_units(series, district)
+        )
+        await services.cases.expect(member, DRAFT, "units", draft)
+    picked = set(_units(draft))
+    buttons = [
+        (("✅ " if u.id in picked else "▫️ ") + u.name, f"nm:unit:{u.id}")
+        for u in services.meetings.choosable_units(district)
+        if u.id != (member.unit.id if member.unit else None)
+    ]
+    rows = in_rows(buttons, 2)
+    rows.append([(services.text(member, "meeting.units_done"), "nm:units:done")])
+    await reply(
+        update,
+        services.text(member, "meeting.ask_units", count=len(picked)),
+        keyboard(rows),
+    )
+
+
+async def show_summary(
+    update: Update, context: Context, member: Staff, draft: dict[str, str]
+) -> None:
+    services = services_of(context)
+    plan = _plan(draft)
+    series = services.meetings.series(plan.series_key)
+    assert series is not None
+    _, outside = services.meetings.window_of(series, plan.starts_at)
+    await reply(
+        update,
+        services.text(
+            member,
+            "meeting.summary",
+            series=series.name,
+            district=plan.district,
+            starts_at=plan.starts_at,
+            place=plan.place,
+            link=plan.video_link,
+            chair=plan.chair,
+            units="、".join(_unit_names(services, plan.unit_ids)),
+            outside=outside,
+            unusual=rules.unusual_hour(plan.starts_at),
+        ),
+        keyboard(
+            [
+                [
+                    (services.text(member, "meeting.create"), "nm:confirm:yes"),
+                    (services.text(member, "meeting.discard"), "nm:confirm:no"),
+                ]
+            ]
+        ),
+    )
+
+
+def _unit_names(services: Services, unit_ids: tuple[str, ...] | list[str]) -> list[str]:
+    return [(u.name if (u := services.jurisdiction.unit(i)) else i) for i in unit_ids]
+
+
+def _plan(draft: dict[str, str]) -> MeetingPlan:
+    return MeetingPlan(
+        series_key=draft["series"],
+        district=draft.get("district") or None,
+        starts_at=datetime.fromisoformat(draft["time"]),
+        place=draft["place"],
+        video_link=draft["link"] or None,
+        chair=draft["chair"],
+        unit_ids=tuple(_units(draft)),
+    )
+
+
+@requires(Action.PLAN_MEETING)
+async def press_new(update: Update, context: Context, member: Staff) -> None:
+    """`nm:<step>:<value>` — a button of the /newmeeting draft."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    _, step, value = data_parts(query, 3)
+    pending = await services.cases.pending_answers(member)
+    if pending is None or pending[0] != DRAFT:
+        await reply(update, services.text(member, "meeting.draft_gone"))
+        return
+    draft = pending[2]
+    if step == "series" and services.meetings.series(value) is not None:
+        draft = {"series": value}
+    elif step == "district":
+        series = services.meetings.series(draft.get("series", ""))
+        if series is None or value not in services.meetings.districts_for(member, series):
+            await reply(update, services.text(member, "common.stale_button"))
+            return
+        draft["district"] = value
+    elif step == "time" and value.isdigit():
+        moment = datetime.strptime(value, "%Y%m%d%H%M").replace(tzinfo=TAIPEI)
+        if not await accept_time(update, context, member, draft, moment):
+            return
+    elif step == "link":
+        draft["link"] = ""
+    elif step == "chair":
+        draft["chair"] = f"{member.unit_name} {member.display_name}"
+    elif step == "unit":
+        picked = _units(draft)
+        picked = [u for u in picked if u != value] if value in picked else [*picked, value]
+        draft["units_picked"] = ",".join(p for p in picked if services.jurisdiction.unit(p))
+        await services.cases.expect(member, DRAFT, "units", draft)
+        await ask_units(update, context, member, draft)
+        return
+    elif step == "units":
+        if not _units(draft):
+            await reply(update, services.text(member, "meeting.no_units"))
+            return
+        draft["units"] = "done"
+    elif step == "confirm":
+        await confirm(update, context, member, draft, create=value == "yes")
+        return
+    await advance(update, context, member, draft)
+
+
+async def accept_time(
+    update: Update, context: Context, member: Staff, draft: dict[str, str], moment: datetime
+) -> bool:
+    """A time is taken unless it clashes with another meeting of the series and district."""
+    services = services_of(context)
+    if moment <= datetime.now(TAIPEI):
+        await reply(update, services.text(member, f"reason.{rules.IN_THE_PAST}"))
+        return False
+    probe = MeetingPlan(
+        series_key=draft["series"],
+        district=draft.get("district") or None,
+        starts_at=moment,
+        place="",
+        video_link=None,
+        chair="",
+        unit_ids=(),
+    )
+    clash = await services.meetings.clash(probe)
+    if clash is not None:
+        await reply(update, services.text(member, "reason.meeting.overlaps", at=clash.starts_at))
+        return False
+    draft["time"] = moment.isoformat()
+    return True
+
+
+async def receive_draft_text(update: Update, context: Context, member: Staff, subject: str) -> None:
+    """Typed answers of /newmeeting: the date and time, the place, the video link, the chair."""
+    services = services_of(context)
+    pending = await services.cases.pending_answers(member)
+    if pending is None:
+        return
+    draft = pending[2]
+    typed = clean_text((update.message.text if update.message else None) or "")
+    if subject == "time":
+        parsed = rules.parse_meeting_time(typed, now=datetime.now(TAIPEI))
+        if isinstance(parsed, str):
+            await reply(update, services.text(member, f"reason.{parsed}"))
+            return
+        if not await accept_time(update, context, member, draft, parsed):
+            return
+    elif subject == "link":
+        problem = rules.check_video_link(typed)
+        if problem:
+            await reply(update, services.text(member, f"reason.{problem}"))
+            return
+        draft["link"] = typed
+    elif subject in ("place", "chair"):
+        if not typed or len(typed) > 100:
+            await reply(update, services.text(member, "meeting.text_length", limit=100))
+            return
+        draft[subject] = typed
+    else:
+        await reply(update, services.text(member, "meeting.use_buttons"))
+        return
+    await advance(update, context, member, draft)
+
+
+async def confirm(
+    update: Update, context: Context, member: Staff, draft: dict[str, str], *, create: bool
+) -> None:
+    services = services_of(context)
+    await services.cases.forget_expected(member)
+    if not create:
+        await reply(update, services.text(member, "meeting.discarded"))
+        return
+    result = await services.meetings.create(member, _plan(draft))
+    if isinstance(result, str):
+        await reply(update, services.text(member, f"reason.{result}", at=None))
+        return
+    meeting = result.meeting
+    invitees = await services.meetings.invitees(meeting)
+    for person in invitees:
+        await notify(
+            context,
+            person,
+            meeting_text(services, person, meeting, "meeting.invitation"),
+            keyboard([answer_buttons(services, person, meeting)]),
+        )
+    await reply(
+        update,
+        services.text(
+            member,
+            "meeting.created",
+            title=title(services, member, meeting),
+            invited=len(invitees),
+            outside=result.outside_window,
+        ),
+    )
+
+
+# --- invitations, /meetings ---------------------------------------------------------------------
+
+
+def title(services: Services, reader: Staff, meeting: MeetingRecord) -> str:
+    series = services.meetings.series(meeting.series_key)
+    return services.text(
+        reader,
+        "meeting.title",
+        district=meeting.district,
+        series=series.name if series else meeting.series_key,
+        starts_at=meeting.starts_at,
+    )
+
+
+def meeting_text(services: Services, reader: Staff, meeting: MeetingRecord, key: str) -> str:
+    return services.text(
+        reader,
+        key,
+        title=title(services, reader, meeting),
+        place=meeting.place,
+        link=meeting.video_link,
+        chair=meeting.chair,
+        cutoff=meeting.referral_cutoff,
+    )
+
+
+def answer_buttons(services: Services, reader: Staff, meeting: MeetingRecord) -> list[Button]:
+    return [
+        (services.text(reader, "meeting.attend"), f"mt:{meeting.id}:attend"),
+        (services.text(reader, "meeting.absent"), f"mt:{meeting.id}:absent"),
+        (services.text(reader, "meeting.delegate"), f"mt:{meeting.id}:delegate"),
+    ]
+
+
+@requires(Action.VIEW_MEETINGS)
+async def press_answer(update: Update, context: Context, member: Staff) -> None:
+    """`mt:<meeting>:<attend|absent|delegate>`, and `mt:<meeting>:to:<colleague>`."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    _, raw_id, value, *rest = [*(query.data or "").split(":"), ""]
+    if not raw_id.isdigit():
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    meeting = await services.meetings.by_id(int(raw_id))
+    if meeting is None:
+        await reply(update, services.text(member, "reason.meeting.gone"))
+        return
+    if value == "delegate":
+        colleagues = await services.accounts.colleagues_of(member)
+        if not colleagues:
+            await reply(update, services.text(member, "meeting.no_colleagues"))
+            return
+        buttons = [(c.display_name or "—", f"mt:{meeting.id}:to:{c.id}") for c in colleagues]
+        await reply(
+            update, services.text(member, "meeting.pick_delegate"), keyboard(in_rows(buttons, 2))
+        )
+        return
+    delegate = None
+    if value == "to" and rest and rest[0].isdigit():
+        delegate = await services.accounts.by_id(int(rest[0]))
+        value = Answer.DELEGATED
+    if value not in Answer.ALL:
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    result = await services.meetings.answer(member, meeting.id, value, delegate)
+    if isinstance(result, str):
+        await reply(update, services.text(member, f"reason.{result}"))
+        return
+    await reply(
+        update,
+        services.text(
+            member,
+            f"meeting.answered_{value}",
+            title=title(services, member, meeting),
+            delegate=delegate.display_name if delegate else None,
+        ),
+    )
+    if delegate is not None:
+        await notify(
+            context,
+            delegate,
+            meeting_text(services, delegate, meeting, "meeting.delegated_to_you")
+            + "\n"
+            + services.text(delegate, "meeting.delegated_by", by=member.display_name),
+            keyboard([answer_buttons(services, delegate, meeting)[:2]]),
+        )
+
+
+@requires(Action.VIEW_MEETINGS)
+async def my_meetings(update: Update, context: Context, member: Staff) -> None:
+    services = services_of(context)
+    found = await services.meetings.upcoming_for(member)
+    if not found:
+        await reply(update, services.text(member, "meeting.none"))
+        return
+    buttons = [(title(services, member, m), f"mv:{m.id}") for m in found[:10]]
+    await reply(update, services.text(member, "meeting.list"), keyboard(in_rows(buttons, 1)))
+
+
+@requires(Action.VIEW_MEETINGS)
+async def show_meeting(update: Update, context: Context, member: Staff) -> None:
+    """`mv:<meeting>`: the meeting, who answered (for those running it), what can be done."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    if meeting is None:
+        return
+    lines = [meeting_text(services, member, meeting, "meeting.card")]
+    rows: list[list[Button]] = [[(services.text(member, "meeting.agenda"), f"ma:{meeting.id}")]]
+    runs = services.meetings.runs(member, meeting)
+    if runs:
+        lines.append(await answers_text(services, member, meeting))
+        if meeting.minutes_recorded_at is None and meeting.starts_at <= datetime.now(TAIPEI):
+            rows.append([(services.text(member, "meeting.record"), f"mm:{meeting.id}")])
+    elif meeting.starts_at > datetime.now(TAIPEI):
+        rows.append(answer_buttons(services, member, meeting))
+    await reply(update, "\n\n".join(lines), keyboard(rows))
+
+
+async def answers_text(services: Services, reader: Staff, meeting: MeetingRecord) -> str:
+    answers = await services.meetings.answers(meeting)
+    invitees = await services.meetings.invitees(meeting)
+    by_id = {a.staff_id: a for a in answers}
+    names = {p.id: p.display_name or "—" for p in invitees}
+    groups: dict[str, list[str]] = {v: [] for v in (*Answer.ALL, "none")}
+    for person in invitees:
+        found = by_id.get(person.id)
+        groups[found.answer if found else "none"].append(f"{person.unit_name} {names[person.id]}")
+    return services.text(reader, "meeting.answers", groups=groups)
+
+
+async def _meeting_for(
+    update: Update, context: Context, member: Staff, raw_id: str
+) -> MeetingRecord | None:
+    services = services_of(context)
+    meeting = await services.meetings.by_id(int(raw_id)) if raw_id.isdigit() else None
+    if meeting is None or not (
+        services.meetings.runs(member, meeting)
+        or await services.meetings.is_invited(member, meeting)
+    ):
+        await reply(update, services.text(member, "reason.meeting.gone"))
+        return None
+    return meeting
+
+
+# --- the agenda ---------------------------------------------------------------------------------
+
+
+@requires(Action.VIEW_MEETINGS)
+async def show_agenda(update: Update, context: Context, member: Staff) -> None:
+    """`ma:<meeting>`: a short summary in chat and the agenda as a DOCX."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    if meeting is None:
+        return
+    agenda = await services.meetings.agenda(member, meeting)
+    await reply(update, agenda_summary(services, member, agenda))
+    data = agenda_document(services, member, agenda)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(
+            InputFile(io.BytesIO(data), filename=f"agenda-{meeting.id}.docx")
+        )
+
+
+def agenda_summary(services: Services, reader: Staff, agenda: Agenda) -> str:
+    return services.text(
+        reader,
+        "meeting.agenda_summary",
+        title=title(services, reader, agenda.meeting),
+        tracked=len(agenda.tracked),
+        overdue=sum(1 for i in agenda.tracked if i.status == "overdue"),
+        new=len(agenda.new_referrals),
+        reports={k: len(v) for k, v in agenda.reports.items()},
+        resolutions=len(agenda.resolutions),
+        hidden=agenda.hidden,
+        conference=agenda.meeting.series_key == "case_conference",
+    )
+
+
+# --- minutes ------------------------------------------------------------------------------------
+
+
+@requires(Action.PLAN_MEETING)
+async def record(update: Update, context: Context, member: Staff) -> None:
+    """`mm:<meeting>`: the next agenda case to decide, or the resolutions of a liaison meeting."""
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    if meeting is not None:
+        await next_decision(update, context, member, meeting)
+
+
+async def next_decision(
+    update: Update, context: Context, member: Staff, meeting: MeetingRecord
+) -> None:
+    services = services_of(context)
+    if meeting.minutes_recorded_at is not None:
+        await reply(update, services.text(member, "reason.meeting.minutes_done"))
+        return
+    finish = (services.text(member, "meeting.finish"), f"mf:{meeting.id}")
+    if meeting.series_key != "case_conference":
+        await services.cases.expect(member, RESOLUTION, str(meeting.id))
+        count = len(await services.meetings.resolutions(meeting))
+        await reply(
+            update,
+            services.text(member, "meeting.ask_resolution", count=count),
+            keyboard([[finish]]),
+        )
+        return
+    agenda = await services.meetings.agenda(member, meeting)
+    decided = {d.referral_id for d in await services.meetings.decisions(meeting)}
+    waiting = [r for r in agenda.cases() if r.id not in decided]
+    if not waiting:
+        await reply(update, services.text(member, "meeting.all_decided"), keyboard([[finish]]))
+        return
+    referral = waiting[0]
+    buttons = [
+        (
+            services.text(member, f"decision_kind.{decision_kind}"),
+            f"md:{meeting.id}:{referral.id}:{decision_kind}",
+        )
+        for decision_kind in Decision.ALL
+    ]
+    await reply(
+        update,
+        services.text(
+            member,
+            "meeting.ask_decision",
+            code=referral.code,
+            alias=referral.alias,
+            left=len(waiting),
+            tracked=referral.tracked,
+        ),
+        keyboard([*in_rows(buttons, 2), [finish]]),
+    )
+
+
+@requires(Action.PLAN_MEETING)
+async def press_decision(update: Update, context: Context, member: Staff) -> None:
+    """`md:<meeting>:<case>:<decision>`."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    _, raw_meeting, raw_case, decision_kind = data_parts(query, 4)
+    meeting = await _meeting_for(update, context, member, raw_meeting)
+    referral = await services.referrals.by_id(int(raw_case)) if raw_case.isdigit() else None
+    if meeting is None or referral is None:
+        return
+    joint = decision_kind == Decision.JOINT_PLAN
+    team = await services.cases.team(referral) if joint else frozenset()
+    problem = await services.meetings.decide(
+        member, meeting, referral, decision=decision_kind, units=tuple(sorted(team))
+    )
+    if problem:
+        await reply(update, services.text(member, f"reason.{problem}", code=referral.code))
+        return
+    await reply(
+        update,
+        services.text(
+            member,
+            "meeting.decided",
+            code=referral.code,
+            decision=services.text(member, f"decision_kind.{decision_kind}"),
+        ),
+    )
+    await next_decision(update, context, member, meeting)
+
+
+async def receive_resolution(update: Update, context: Context, member: Staff, subject: str) -> None:
+    """A liaison meeting's resolution, typed as 「事項／權責單位／期限」."""
+    services = services_of(context)
+    meeting = await services.meetings.by_id(int(subject)) if subject.isdigit() else None
+    if meeting is None:
+        await services.cases.forget_expected(member)
+        return
+    typed = clean_text((update.message.text if update.message else None) or "")
+    parts = [p.strip() for p in typed.replace("/", "／").split("／")]
+    unit = _unit_named(services, parts[1]) if len(parts) >= 2 else None
+    due = parse_date(parts[2], taipei_today()) if len(parts) >= 3 else None
+    if not parts[0] or unit is None or (len(parts) >= 3 and due is None):
+        await reply(update, services.text(member, "meeting.resolution_format"))
+        return
+    problem = await services.meetings.add_resolution(
+        member, meeting, text=parts[0], owner_unit=unit, due=due
+    )
+    if problem:
+        await reply(update, services.text(member, f"reason.{problem}"))
+        return
+    await next_decision(update, context, member, meeting)
+
+
+def _unit_named(services: Services, text: str) -> str | None:
+    """A unit by its name or a distinctive part of it (中壢分局, 中壢區公所)."""
+    found = [u for u in services.jurisdiction.units if text and (text == u.name or text in u.name)]
+    return found[0].id if len(found) == 1 else None
+
+
+@requires(Action.PLAN_MEETING)
+async def finish(update: Update, context: Context, member: Staff) -> None:
+    """`mf:<meeting>`: the minutes are recorded once, applied, and sent to all invited."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    if meeting is None:
+        return
+    problem = await services.meetings.record_minutes(member, meeting)
+    if problem:
+        await reply(update, services.text(member, f"reason.{problem}"))
+        return
+    await services.cases.forget_expected(member)
+    meeting = await services.meetings.by_id(meeting.id) or meeting
+    data = await minutes_document(services, member, meeting)
+    readers = [*await services.meetings.invitees(meeting), *await services.accounts.admins()]
+    for person in {p.id: p for p in readers if p.id != member.id}.values():
+        await notify(
+            context,
+            person,
+            services.text(
+                person, "meeting.minutes_sent_to_you", title=title(services, person, meeting)
+            ),
+        )
+        try:
+            await context.bot.send_document(
+                person.telegram_user_id,
+                InputFile(io.BytesIO(data), filename=f"minutes-{meeting.id}.docx"),
+            )
+        except TelegramError as error:
+            # One unreachable reader does not stop the others.
+            log.warning("minutes of meeting %s not sent to %s: %s", meeting.id, person.id, error)
+    await reply(update, services.text(member, "meeting.minutes_recorded", sent=len(readers)))
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(
+            InputFile(io.BytesIO(data), filename=f"minutes-{meeting.id}.docx")
+        )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("newmeeting", new_meeting))
+    application.add_handler(CommandHandler("meetings", my_meetings))
+    application.add_handler(CallbackQueryHandler(press_new, pattern=r"^nm:"))
+    application.add_handler(CallbackQueryHandler(press_answer, pattern=r"^mt:"))
+    application.add_handler(CallbackQueryHandler(show_meeting, pattern=r"^mv:"))
+    application.add_handler(CallbackQueryHandler(show_agenda, pattern=r"^ma:"))
+    application.add_handler(CallbackQueryHandler(record, pattern=r"^mm:"))
+    application.add_handler(CallbackQueryHandler(press_decision, pattern=r"^md:"))
+    application.add_handler(CallbackQueryHandler(finish, pattern=r"^mf:"))
