@@ -47,6 +47,15 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the day, YYYY-MM-DD (default today in Asia/Taipei)",
     )
+    meetings = commands.add_parser(
+        "meetings", help="list meetings and their deadline states on a day as JSON lines"
+    )
+    meetings.add_argument(
+        "--at",
+        type=date.fromisoformat,
+        default=None,
+        help="the day, YYYY-MM-DD (default today in Asia/Taipei)",
+    )
     commands.add_parser(
         "recognise",
         help='read JSON lines {"id", "text"} on stdin; write what the recogniser finds',
@@ -77,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": lambda: asyncio.run(_migrate(settings)),
         "recognise": lambda: _recognise(settings),
         "obligations": lambda: asyncio.run(_obligations(settings, args.at)),
+        "meetings": lambda: asyncio.run(_meetings(settings, args.at)),
         "backup": lambda: _backup(settings, args.path),
     }
     try:
@@ -186,6 +196,37 @@ async def _obligations(settings: Settings, at: date | None) -> int:
                         "period": owed.period,
                         "due": owed.due.isoformat(),
                         "state": owed.state,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+    finally:
+        await services.db.close()
+    return 0
+
+
+async def _meetings(settings: Settings, at: date | None) -> int:
+    """Meetings and their deadline states on a day, one JSON line each (a read only)."""
+    services = await open_services(settings)
+    try:
+        day = at or datetime.now(TAIPEI).date()
+        for found in await services.meetings.deadlines_at(day):
+            meeting = found.meeting
+            print(
+                json.dumps(
+                    {
+                        "meeting": meeting.id,
+                        "series": meeting.series_key,
+                        "district": meeting.district,
+                        "starts_at": meeting.starts_at.astimezone(TAIPEI).isoformat(),
+                        "window": found.window,
+                        "held": found.held,
+                        "referral_cutoff": meeting.referral_cutoff.isoformat()
+                        if meeting.referral_cutoff
+                        else None,
+                        "referral_cutoff_state": found.referral_cutoff,
+                        "minutes_due": meeting.minutes_due.isoformat(),
+                        "minutes": found.minutes,
                     },
                     ensure_ascii=False,
                 )

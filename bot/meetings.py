@@ -170,14 +170,14 @@ class Meetings:
         return list(member.unit.districts)
 
     def default_units(self, series: MeetingSeries, district: str | None) -> list[Unit]:
-        """The units a series invites by default: its unit kinds, in the district or city-wide."""
+        """The units a series invites by default: its unit kinds working in the district — or,
+        for the city-level series, the city-wide bureaus (參.一–三)."""
         return [
             unit
             for unit in self.jurisdiction.units
             if unit.kind in series.default_attendee_kinds
             and unit.role is not UnitRole.BUREAU
-            and (district is None or district in unit.districts or unit.city_wide)
-            and (district is not None or unit.city_wide or unit.role is UnitRole.NETWORK)
+            and (district in unit.districts if district else unit.city_wide)
         ]
 
     def choosable_units(self, district: str | None) -> list[Unit]:

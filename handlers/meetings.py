@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import datetime
 
 from telegram import InputFile, Update
@@ -40,6 +41,8 @@ from storage.records import MeetingRecord
 log = logging.getLogger(__name__)
 DRAFT = "meeting_draft"
 RESOLUTION = "meeting_resolution"
+# 「事項／權責單位／期限」: a full-width slash, or a half-width one not inside a date (115/12/31).
+RESOLUTION_SEPARATOR = re.compile(r"／|(?<!\d)/|/(?!\d)")
 STEPS = ("series", "district", "time", "place", "link", "chair", "units", "confirm")
 
 
@@ -85,6 +88,12 @@ async def ask(
     services = services_of(context)
     series = services.meetings.series(draft["series"])
     assert series is not None
+    if step == "units":
+        await ask_units(update, context, member, draft)
+        return
+    if step == "confirm":
+        await show_summary(update, context, member, draft)
+        return
     text = services.text(member, f"meeting.ask_{step}", series=series.name)
     buttons: list[Button] = []
     if step == "district":
@@ -106,12 +115,6 @@ async def ask(
     elif step == "chair":
         me = f"{member.unit_name} {member.display_name}"
         buttons = [(me, "nm:chair:me")]
-    elif step == "units":
-        await ask_units(update, context, member, draft)
-        return
-    elif step == "confirm":
-        await show_summary(update, context, member, draft)
-        return
     await reply(update, text, keyboard(in_rows(buttons, 2)) if buttons else None)
 
 
@@ -620,7 +623,7 @@ async def receive_resolution(update: Update, context: Context, member: Staff, su
         await services.cases.forget_expected(member)
         return
     typed = clean_text((update.message.text if update.message else None) or "")
-    parts = [p.strip() for p in typed.replace("/", "／").split("／")]
+    parts = [p.strip() for p in RESOLUTION_SEPARATOR.split(typed)]
     unit = _unit_named(services, parts[1]) if len(parts) >= 2 else None
     due = parse_date(parts[2], taipei_today()) if len(parts) >= 3 else None
     if not parts[0] or unit is None or (len(parts) >= 3 and due is None):

@@ -112,7 +112,7 @@ def _expand(key: str) -> set[str]:
         "{parsed}": MEETING_TIME_REASONS,
         "{problem}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
         "{result}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
-        "{step}": ["series", "district", "time", "place", "link", "chair", "units", "confirm"],
+        "{step}": ["series", "district", "time", "place", "link", "chair"],
         "{moment.weekday()}": [str(n) for n in range(7)],
         "{value}": ["attend", "absent", "delegated"],
         "{kind}": ["mycases", "search"],
