@@ -213,12 +213,33 @@ class Meetings:
             )
         return next((m for m in near if rules.overlaps(m.starts_at, plan.starts_at)), None)
 
-    def window_of(self, series: MeetingSeries, starts_at: datetime) -> tuple[str, bool]:
-        """The required window the meeting counts for, and whether it falls outside it."""
+    async def window_of(
+        self, series: MeetingSeries, district: str | None, starts_at: datetime
+    ) -> tuple[str, bool]:
+        """The required window a meeting counts for, and whether it falls outside it.
+
+        Inside a window it counts for that window. Outside, it makes up for the window that
+        just ended if that one had no meeting (held late), else it counts for the next one.
+        """
         day = starts_at.astimezone(TAIPEI).date()
         inside = rules.window_for(series, day)
         if inside is not None:
             return inside.key, False
+        ended = [
+            w
+            for year in (day.year - 1, day.year)
+            for w in rules.windows_of(series, year)
+            if w.end < day
+        ]
+        if ended:
+            async with self.db.read() as conn:
+                held = [
+                    m
+                    for m in await meetings.listing(conn, series_key=series.key, district=district)
+                    if m.window_key == ended[-1].key
+                ]
+            if not held:
+                return ended[-1].key, True
         return rules.next_window(series, day).key, True
 
     async def create(self, member: Staff, plan: MeetingPlan) -> Planned | str:
@@ -232,7 +253,7 @@ class Meetings:
         now = utcnow()
         if plan.starts_at <= now:
             return rules.IN_THE_PAST
-        window_key, outside = self.window_of(series, plan.starts_at)
+        window_key, outside = await self.window_of(series, plan.district, plan.starts_at)
         day = plan.starts_at.astimezone(TAIPEI).date()
         async with self.db.write() as conn:
             meeting = await meetings.create(

@@ -158,7 +158,7 @@ async def show_summary(
     plan = _plan(draft)
     series = services.meetings.series(plan.series_key)
     assert series is not None
-    _, outside = services.meetings.window_of(series, plan.starts_at)
+    _, outside = await services.meetings.window_of(series, plan.district, plan.starts_at)
     await reply(
         update,
         services.text(

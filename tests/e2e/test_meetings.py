@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT
 from bot.domain.roles import Role
+from storage.repositories import referrals as referral_rows
 from storage.schema import obligations, referrals
-from tests.e2e.test_referral import District
+from tests.e2e.test_referral import CODE, S04, District, refer
 from tests.transcript import Person, Said, World, active_member
 
 pytestmark = pytest.mark.e2e
@@ -78,6 +79,9 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
     await supervisor.presses("📌 列管")
     await supervisor.says("案母持續用毒")
 
+    found = CODE.search((await refer(officer, S04)).text)
+    assert found
+    other_code = found[0]
     replies = await plan_conference(supervisor)
     assert "✅ 已建立" in replies[-1].text
     invitation = await officer.last_bot_message()
@@ -128,10 +132,24 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
         await teacher.says("/meetings")
         replies = await teacher.presses((await teacher.last_bot_message()).labels[0])
         assert "出席" not in replies[-1].labels
+        # The invitation's old button, pressed after the meeting, is refused.
+        replies = await teacher.presses("出席")
+        assert "會議已經開始或結束" in replies[-1].text
         await supervisor.says("/meetings")
         await supervisor.presses((await supervisor.last_bot_message()).labels[0])
         replies = await supervisor.presses("📝 記錄會議紀錄")
         assert code in replies[-1].text
+        # A decision for a case that is not on the agenda (龜山's) is refused at the service;
+        # the chat only ever offers agenda cases.
+        services = world.bot_services
+        organiser = await services.accounts.by_telegram_id(supervisor.user_id)
+        assert organiser is not None
+        (meeting,) = await services.meetings.upcoming_for(organiser)
+        async with services.db.read() as conn:
+            elsewhere = await referral_rows.by_code(conn, other_code)
+        assert elsewhere is not None
+        refused = await services.meetings.decide(organiser, meeting, elsewhere, decision="keep")
+        assert refused == "meeting.not_on_agenda"
         replies = await supervisor.presses("除管")
         assert f"已記錄 {code}：除管" in replies[0].text
         replies = await supervisor.presses("✅ 完成紀錄並送出")
@@ -302,3 +320,21 @@ def meetings_listing(world: World, day: str) -> subprocess.CompletedProcess[str]
         timeout=60,
         check=True,
     )
+
+
+async def test_the_bureau_plans_a_city_liaison_meeting(world: World) -> None:
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
+        admin = await active_member(world, Role.ADMIN, "sab", "社會局科長")
+        replies = await admin.says("/newmeeting")
+        assert set(replies[-1].labels) == {"區級個案研討會議", "區級聯繫會議", "府級聯繫會議"}
+        replies = await admin.presses("府級聯繫會議")
+        assert "日期和時間" in replies[-1].text  # the city-level series asks no district
+        await admin.says("115/12/09 14:30")
+        await admin.says("市政府6樓大會議室")
+        await admin.says("https://meet.google.com/abc-defg-hij")
+        await admin.says("桃園市政府 副市長")
+        replies = await admin.presses("完成")
+        assert "視訊：https://meet.google.com/abc-defg-hij" in replies[-1].text
+        replies = await admin.presses("✅ 建立並發出開會通知")
+        assert "✅ 已建立" in replies[-1].text
+        assert "府級聯繫會議" in replies[-1].text
