@@ -138,11 +138,16 @@ def _phone_spans(normal: str, dates: list[re.Match[str]]) -> list[tuple[int, int
             extension = _EXTENSION.match(normal, stop)
             if extension:
                 stop = extension.end()
-            elif stop < len(normal) and normal[stop] == ")":
-                stop += 1
+            elif stop < len(normal) and normal[stop] == ")" and _opens(normal[start:stop]):
+                stop += 1  # "(0912345678)" — but not the "）" closing the sentence around it
             spans.append((start, stop))
             i = end + 1
     return spans
+
+
+def _opens(span: str) -> bool:
+    """Whether a span leaves a parenthesis open, which the ")" after it closes."""
+    return span.count("(") > span.count(")")
 
 
 def _phone_end(groups: list[tuple[int, int, str]], first: int) -> int | None:

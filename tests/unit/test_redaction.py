@@ -329,3 +329,16 @@ def test_looks_like_full_name() -> None:
     assert not looks_like_full_name("王○明")
     assert not looks_like_full_name("社福中心")
     assert not looks_like_full_name("Mary")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("電話 0912-345-678）", "電話 〔已遮蔽〕）"),
+        ("（電話0912345678）好", "（電話〔已遮蔽〕）好"),
+        ("(0912345678)", "〔已遮蔽〕"),
+        ("(02)2345-6789", "〔已遮蔽〕"),
+    ],
+)
+def test_a_phone_takes_only_its_own_closing_parenthesis(text: str, expected: str) -> None:
+    assert redact(text).text == expected
