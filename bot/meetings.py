@@ -508,6 +508,23 @@ class Meetings:
             )
         return None if added else "meeting.already_decided"
 
+    async def note_decision(
+        self, member: Staff, meeting: MeetingRecord, referral_id: int, note: str
+    ) -> str | None:
+        """What the conference expects of the lead unit, added to a decision before the minutes
+        are recorded. None when saved, else why not."""
+        current = await self.by_id(meeting.id)
+        if current is None or not self.runs(member, current):
+            return "meeting.not_organiser"
+        if current.minutes_recorded_at is not None:
+            return "meeting.minutes_done"
+        cleaned = redact(note[:NOTE_MAX]).text
+        async with self.db.write() as conn:
+            saved = await meetings.set_decision_note(
+                conn, meeting.id, referral_id, self.keyring.encrypt(NOTE_PURPOSE, cleaned)
+            )
+        return None if saved else "meeting.bad_decision"
+
     async def decisions(self, meeting: MeetingRecord) -> list[MeetingDecisionRecord]:
         async with self.db.read() as conn:
             return await meetings.decisions(conn, meeting.id)

@@ -28,6 +28,7 @@ async def receive(update: Update, context: Context) -> None:
             updates.CORRECTION_NOTE: updates.receive_correction,
             meetings.DRAFT: meetings.receive_draft_text,
             meetings.RESOLUTION: meetings.receive_resolution,
+            meetings.DECISION_NOTE: meetings.receive_decision_note,
             updates.TRACK_REASON: updates.receive_tracking_reason,
             updates.REPORT_TEXT: updates.receive_report_text,
         }

@@ -41,6 +41,7 @@ from storage.records import MeetingRecord
 log = logging.getLogger(__name__)
 DRAFT = "meeting_draft"
 RESOLUTION = "meeting_resolution"
+DECISION_NOTE = "meeting_decision_note"
 # 「事項／權責單位／期限」: a full-width slash, or a half-width one not inside a date (115/12/31).
 RESOLUTION_SEPARATOR = re.compile(r"／|(?<!\d)/|/(?!\d)")
 STEPS = ("series", "district", "time", "place", "link", "chair", "units", "confirm")
@@ -603,6 +604,7 @@ async def press_decision(update: Update, context: Context, member: Staff) -> Non
     if problem:
         await reply(update, services.text(member, f"reason.{problem}", code=referral.code))
         return
+    await services.cases.expect(member, DECISION_NOTE, f"{meeting.id}:{referral.id}")
     await reply(
         update,
         services.text(
@@ -613,6 +615,24 @@ async def press_decision(update: Update, context: Context, member: Staff) -> Non
         ),
     )
     await next_decision(update, context, member, meeting)
+
+
+async def receive_decision_note(
+    update: Update, context: Context, member: Staff, subject: str
+) -> None:
+    """What is expected of the lead unit, typed after a decision (optional)."""
+    services = services_of(context)
+    raw_meeting, _, raw_case = subject.partition(":")
+    meeting = await services.meetings.by_id(int(raw_meeting)) if raw_meeting.isdigit() else None
+    typed = clean_text((update.message.text if update.message else None) or "")
+    if meeting is None or not raw_case.isdigit() or not typed:
+        await reply(update, services.text(member, "meeting.use_buttons"))
+        return
+    problem = await services.meetings.note_decision(member, meeting, int(raw_case), typed)
+    await services.cases.forget_expected(member)
+    await reply(
+        update, services.text(member, f"reason.{problem}" if problem else "meeting.note_saved")
+    )
 
 
 async def receive_resolution(update: Update, context: Context, member: Staff, subject: str) -> None:

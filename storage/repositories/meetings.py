@@ -171,3 +171,17 @@ async def resolutions(conn: AsyncConnection, meeting_id: int) -> list[Resolution
         .order_by(meeting_resolutions.c.id)
     )
     return [ResolutionRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def set_decision_note(
+    conn: AsyncConnection, meeting_id: int, referral_id: int, note: bytes
+) -> bool:
+    result = await conn.execute(
+        update(meeting_decisions)
+        .where(
+            meeting_decisions.c.meeting_id == meeting_id,
+            meeting_decisions.c.referral_id == referral_id,
+        )
+        .values(note=note)
+    )
+    return result.rowcount == 1

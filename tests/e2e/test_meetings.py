@@ -187,7 +187,12 @@ async def test_a_kept_case_owes_monthly_reports_from_the_conference(
         # The new referral placed on this conference is on the agenda.
         assert code in replies[-1].text
         await supervisor.presses("持續列管")
-        await supervisor.presses("✅ 完成紀錄並送出")
+        replies = await supervisor.says("請衛生所協助案母戒癮，每月回報就醫情形。")
+        assert "已加註說明" in replies[-1].text
+        replies = await supervisor.presses("✅ 完成紀錄並送出")
+        minutes = docx_text(await download(world, replies[-1]))
+        assert "持續列管" in minutes
+        assert "請衛生所協助案母戒癮" in minutes
     with time_machine.travel("2027-01-10 09:00 +0800", tick=True):
         listing = await world.bot_services.cases.obligations_at(
             __import__("datetime").date(2027, 1, 10)
