@@ -35,6 +35,7 @@ from handlers.base import (
     requires,
     services_of,
 )
+from handlers.lookup import expiring
 from handlers.meeting_documents import agenda_document, minutes_document
 from storage.records import MeetingRecord
 
@@ -505,9 +506,12 @@ async def show_agenda(update: Update, context: Context, member: Staff) -> None:
     await reply(update, agenda_summary(services, member, agenda))
     data = agenda_document(services, member, agenda)
     if update.effective_chat is not None:
-        await update.effective_chat.send_document(
+        # Like every message naming cases, the agenda expires from the chat; it can always be
+        # asked for again, built from the data of that moment.
+        sent = await update.effective_chat.send_document(
             InputFile(io.BytesIO(data), filename=f"agenda-{meeting.id}.docx")
         )
+        await expiring(context, sent)
 
 
 def agenda_summary(services: Services, reader: Staff, agenda: Agenda) -> str:

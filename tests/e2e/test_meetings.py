@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot.config import PROJECT_ROOT
 from bot.domain.roles import Role
 from storage.repositories import referrals as referral_rows
-from storage.schema import obligations, referrals
+from storage.schema import message_expiries, obligations, referrals
 from tests.e2e.test_referral import CODE, S04, District, refer
 from tests.transcript import Person, Said, World, active_member
 
@@ -108,6 +108,9 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
     replies = await supervisor.presses("📄 議程")
     assert "上次列管案件 1 件" in replies[0].text
     data = await download(world, replies[-1])
+    async with world.bot_services.db.read() as conn:
+        expiring = (await conn.execute(select(message_expiries.c.message_id))).scalars().all()
+    assert replies[-1].message_id in expiring  # like any message naming cases
     text = docx_text(data)
     assert code in text
     assert "上次會議列管案件" in text
