@@ -28,6 +28,7 @@ from bot.domain.case_status import (
     may_transition,
     may_write_entry,
 )
+from bot.domain.jurisdiction import Unit
 from bot.domain.obligations import (
     ObligationKind,
     ObligationState,
@@ -40,7 +41,7 @@ from bot.domain.obligations import (
 from bot.domain.redaction import RedactionKind, redact
 from bot.domain.referral_rules import Category
 from bot.domain.referral_status import ReferralEvent, ReferralStatus
-from bot.domain.roles import Role
+from bot.domain.roles import Role, UnitRole
 from bot.domain.visit_plan import PlanProgress, VisitPlan, progress, windows
 from bot.domain.working_days import TAIPEI, WorkingCalendar, monthly_report_due, taipei_date
 from bot.keys import Keyring
@@ -57,6 +58,15 @@ TIMELINE_PAGE = 5
 PENDING_INPUT_TTL = timedelta(minutes=15)
 
 
+JOINABLE_ROLES = (UnitRole.NETWORK, UnitRole.DISTRICT_OFFICE)
+
+
+def joinable(unit: Unit, district: str) -> bool:
+    """Network units and district offices working in the family's district (or city-wide) may
+    join the team that serves it; other centers take a case by re-referral."""
+    return unit.role in JOINABLE_ROLES and (district in unit.districts or unit.city_wide)
+
+
 def taipei_today() -> date:
     return taipei_date(utcnow())
 
@@ -66,6 +76,7 @@ class Written:
     entry: CaseEntryRecord
     removed: tuple[RedactionKind, ...]  # identifiers redacted from the note
     status_note: str | None = None  # e.g. "a tracked case needs a conference to close"
+    step: str | None = None  # the next step as stored: redacted
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,16 @@ class Cases:
             problem = problem or check_entry_date(
                 entry_date, today=now.astimezone(TAIPEI).date(), case_opened=opened
             )
+            if not problem and kind is EntryKind.CLOSURE_REQUEST:
+                # Only the lead asks, and only from a status that can ask: nothing half-done.
+                problem = may_transition(
+                    CaseStatus(current.case_status or CaseStatus.IN_SERVICE.value),
+                    CaseStatus.CLOSURE_REQUESTED,
+                    role=member.role,
+                    is_lead=current.case_manager_id == member.id,
+                    is_center_staff=self._is_center_staff(member, current),
+                    tracked=current.tracked,
+                )
             if problem:
                 return problem
             cleaned = redact(note)
@@ -210,7 +231,12 @@ class Cases:
                 subject=f"referral:{current.code}",
             )
         removed = tuple(dict.fromkeys((*cleaned.removed, *(step.removed if step else ()))))
-        return Written(entry=entry, removed=removed, status_note=status_note)
+        return Written(
+            entry=entry,
+            removed=removed,
+            status_note=status_note,
+            step=step.text if step else None,
+        )
 
     async def _after_entry(
         self,
@@ -434,7 +460,15 @@ class Cases:
             current = await referrals.by_id(conn, referral.id)
             if current is None:
                 return "case.not_a_case"
-            if not current.tracked:
+            owed = [
+                o
+                for o in await cases.obligations_of(conn, current.id)
+                if o.kind == ObligationKind.MONTHLY_REPORT
+                and o.period == period
+                and o.state == ObligationState.OPEN
+            ]
+            if not current.tracked and not owed:
+                # Released (除管) cases still file the months they owe.
                 return "report.not_tracked"
             problem = self.writing_problem(member, current, await cases.team(conn, current.id))
             if problem:
@@ -522,6 +556,8 @@ class Cases:
                 return "case.not_a_case"
             if current.case_status != expected.value:
                 return STATUS_CHANGED
+            if (expected, target) not in BUTTON_MOVES:
+                return "case.no_such_transition"
             problem = may_transition(
                 expected,
                 target,
@@ -537,6 +573,15 @@ class Cases:
             await referrals.add_event(
                 conn, current.id, at=now, actor_id=member.id, kind=event.value
             )
+            if expected is CaseStatus.CLOSED:
+                await cases.reopen_waived(
+                    conn,
+                    current.id,
+                    kind=ObligationKind.PLANNED_VISIT.value,
+                    reason=WaiverReason.CASE_CLOSED.value,
+                    due_from=now.astimezone(TAIPEI).date(),
+                    now=now,
+                )
             if target is CaseStatus.CLOSED:
                 await cases.waive_open(
                     conn,
@@ -629,6 +674,8 @@ class Cases:
                 or entry.referral_id != duty.referral_id
             ):
                 return "duty.not_yours"
+            if entry.id <= int(duty.period.removeprefix("entry-")):
+                return "duty.not_yours"  # only a later entry does what an earlier one promised
             if not await cases.fulfil(
                 conn,
                 duty.referral_id,
@@ -638,6 +685,15 @@ class Cases:
                 now=now,
             ):
                 return "duty.not_open"
+            await audit.append(
+                conn,
+                at=now,
+                action="case.duty.done",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"referral_id:{duty.referral_id}",
+                detail={"period": duty.period, "entry": entry.id},
+            )
         return None
 
     def may_waive(self, member: Staff, referral: ReferralRecord, duty: ObligationRecord) -> bool:
@@ -695,23 +751,46 @@ class Cases:
             member.role is Role.SUPERVISOR and self._is_center_staff(member, referral)
         )
 
+    def _team_problem(
+        self, member: Staff, referral: ReferralRecord, unit: Unit, *, joins: bool
+    ) -> str | None:
+        if not self.may_manage_team(member, referral) or (
+            joins and not joinable(unit, referral.district)
+        ):
+            return "team.not_allowed"
+        if unit.id == referral.center_id:
+            return "team.lead_center"
+        if referral.case_status is None or referral.case_status == CaseStatus.CLOSED:
+            return "case.not_a_case"
+        return None
+
     async def change_team(
-        self, member: Staff, referral: ReferralRecord, unit_id: str, *, joins: bool
+        self, member: Staff, referral: ReferralRecord, unit: Unit, *, joins: bool
     ) -> str | None:
         """A unit starts or stops serving the case; None when done, else why not. Staff of a unit
-        that stopped serving can no longer write entries; what they wrote stays."""
-        if not self.may_manage_team(member, referral):
-            return "team.not_allowed"
-        if unit_id == referral.center_id:
-            return "team.lead_center"
+        that stopped serving can no longer write entries; what they wrote stays, and their open
+        next steps are excused (another unit leads that work now)."""
+        problem = self._team_problem(member, referral, unit, joins=joins)
+        if problem:
+            return problem
         now = utcnow()
         async with self.db.write() as conn:
             if joins:
-                if unit_id in await cases.team(conn, referral.id):
+                if unit.id in await cases.team(conn, referral.id):
                     return "team.already_serving"
-                await cases.join_team(conn, referral.id, unit_id, now)
-            elif not await cases.leave_team(conn, referral.id, unit_id, now):
-                return "team.not_serving"
+                await cases.join_team(conn, referral.id, unit.id, now)
+            else:
+                if not await cases.leave_team(conn, referral.id, unit.id, now):
+                    return "team.not_serving"
+                for duty in await cases.obligations_of(conn, referral.id):
+                    if (
+                        duty.kind == ObligationKind.NEXT_STEP
+                        and duty.owner_unit_id == unit.id
+                        and duty.state == ObligationState.OPEN
+                    ):
+                        await cases.waive(
+                            conn, duty.id, reason=WaiverReason.SERVED_ELSEWHERE.value, now=now
+                        )
             event = ReferralEvent.TEAM_JOINED if joins else ReferralEvent.TEAM_LEFT
             await referrals.add_event(
                 conn,
@@ -719,7 +798,7 @@ class Cases:
                 at=now,
                 actor_id=member.id,
                 kind=event.value,
-                detail={"unit": unit_id},
+                detail={"unit": unit.id},
             )
             await audit.append(
                 conn,
@@ -728,7 +807,7 @@ class Cases:
                 outcome="allowed",
                 actor_staff_id=member.id,
                 subject=f"referral:{referral.code}",
-                detail={"unit": unit_id},
+                detail={"unit": unit.id},
             )
         return None
 

@@ -448,6 +448,16 @@ class Referrals:
             case_manager_id=referral.case_manager_id,
         )
 
+    async def may_read(self, member: Staff, referral: ReferralRecord) -> bool:
+        """Whether this person may read the case: by role and relation (`sees`), or because their
+        unit serves the family."""
+        if self.sees(member, referral):
+            return True
+        if member.unit is None:
+            return False
+        async with self.db.read() as conn:
+            return member.unit.id in await cases.team(conn, referral.id)
+
     async def view(self, member: Staff, code: str) -> ReferralRecord | None:
         """One referral, if this person may see it; every attempt is audited."""
         async with self.db.write() as conn:

@@ -154,7 +154,7 @@ async def timeline_text(
                 kind=services.text(reader, f"entry_kind.{entry.kind}"),
                 author=author.display_name if author else "—",
                 unit=unit.name if unit else "—",
-                note=_short(services.cases.note_of(entry)),
+                note=_short(_note(services, reader, entry)),
                 step=_short(services.cases.next_step_of(entry)),
                 due=entry.next_due,
                 corrected=entry.id in found.corrected,
@@ -182,6 +182,16 @@ async def timeline_text(
             )
         )
     return TimelineView("\n".join(lines), pages, correctable)
+
+
+def _note(services: Services, reader: Staff, entry: CaseEntryRecord) -> str | None:
+    """An entry's note; a monthly report's answers read as the report and its proposal."""
+    note = services.cases.note_of(entry)
+    if entry.kind != "monthly_report" or note is None:
+        return note
+    answers = json.loads(note)
+    proposal = "close" if answers.get("proposal") == "close" else "keep"
+    return f"{answers.get('report', '')}（{services.text(reader, f'report.{proposal}')}）"
 
 
 def _event_detail(services: Services, reader: Staff, event: ReferralEventRecord) -> str | None:

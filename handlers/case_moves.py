@@ -33,7 +33,7 @@ async def move(update: Update, context: Context, member: Staff) -> None:
         return
     source, target = CaseStatus(parts[2]), CaseStatus(parts[3])
     referral = await services.referrals.by_id(int(parts[1]))
-    if referral is None or not services.referrals.sees(member, referral):
+    if referral is None or not await services.referrals.may_read(member, referral):
         await reply(update, services.text(member, "common.stale_button"))
         return
     problem = await services.cases.move(member, referral, expected=source, target=target)

@@ -51,7 +51,7 @@ async def _visible_case(
 ) -> ReferralRecord | None:
     services = services_of(context)
     referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
-    if referral is None or not services.referrals.sees(member, referral):
+    if referral is None or not await services.referrals.may_read(member, referral):
         await reply(update, services.text(member, "common.stale_button"))
         return None
     return referral

@@ -91,6 +91,9 @@ async def show_timeline(update: Update, context: Context, member: Staff) -> None
         await reply(update, services.text(member, "case.not_found", code=code))
         return
     view = await timeline_text(services, member, referral, page)
+    if page >= view.pages:
+        page = view.pages - 1
+        view = await timeline_text(services, member, referral, page)
     rows: list[list[Button]] = [
         [
             (

@@ -9,9 +9,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.accounts import Staff
+from bot.cases import joinable
 from bot.domain.jurisdiction import Unit
 from bot.domain.permissions import Action
-from bot.domain.roles import UnitRole
 from bot.services import Services
 from handlers.base import (
     Button,
@@ -24,9 +24,8 @@ from handlers.base import (
     requires,
     services_of,
 )
+from handlers.lookup import expiring
 from storage.records import ReferralRecord
-
-JOINABLE_ROLES = (UnitRole.NETWORK, UnitRole.DISTRICT_OFFICE)
 
 
 def joinable_units(
@@ -36,9 +35,7 @@ def joinable_units(
     return [
         unit
         for unit in services.jurisdiction.units
-        if unit.role in JOINABLE_ROLES
-        and (referral.district in unit.districts or unit.city_wide)
-        and unit.id not in team
+        if joinable(unit, referral.district) and unit.id not in team
     ]
 
 
@@ -47,7 +44,7 @@ async def _visible_case(
 ) -> ReferralRecord | None:
     services = services_of(context)
     referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
-    if referral is None or not services.referrals.sees(member, referral):
+    if referral is None or not await services.referrals.may_read(member, referral):
         await reply(update, services.text(member, "common.stale_button"))
         return None
     return referral
@@ -63,6 +60,9 @@ async def show_team(update: Update, context: Context, member: Staff) -> None:
     referral = await _visible_case(update, context, member, (query.data or "")[3:])
     if referral is None:
         return
+    await services.accounts.record(
+        "case.team", "allowed", member=member, subject=f"referral:{referral.code}"
+    )
     lines = [services.text(member, "team.title", code=referral.code)]
     buttons: list[Button] = []
     managing = services.cases.may_manage_team(member, referral)
@@ -77,7 +77,8 @@ async def show_team(update: Update, context: Context, member: Staff) -> None:
             )
     if managing:
         buttons.append((services.text(member, "team.add"), f"ta:{referral.id}"))
-    await reply(update, "\n".join(lines), keyboard(in_rows(buttons, 1)) if buttons else None)
+    sent = await reply(update, "\n".join(lines), keyboard(in_rows(buttons, 1)) if buttons else None)
+    await expiring(context, sent)
 
 
 @requires(Action.MANAGE_TEAM)
@@ -118,7 +119,7 @@ async def change(update: Update, context: Context, member: Staff) -> None:
         await reply(update, services.text(member, "common.stale_button"))
         return
     joins = step == "tj"
-    problem = await services.cases.change_team(member, referral, unit.id, joins=joins)
+    problem = await services.cases.change_team(member, referral, unit, joins=joins)
     if problem:
         await reply(
             update, services.text(member, f"reason.{problem}", code=referral.code, unit=unit.name)

@@ -181,19 +181,13 @@ async def receive_note(update: Update, context: Context, member: Staff, subject:
             await services.cases.forget_expected(member)
         return
     await services.cases.forget_expected(member)
-    await tell_written(update, context, member, referral, result, step=step, due=due)
+    await tell_written(update, context, member, referral, result)
 
 
 async def tell_written(
-    update: Update,
-    context: Context,
-    member: Staff,
-    referral: ReferralRecord,
-    result: Written,
-    *,
-    step: str | None = None,
-    due: date | None = None,
+    update: Update, context: Context, member: Staff, referral: ReferralRecord, result: Written
 ) -> None:
+    """Saved: the entry as stored (its next step redacted), and any earlier step it may do."""
     services = services_of(context)
     if result.removed:
         await tell_redacted(update, context, member, result.removed, "update.redacted")
@@ -207,15 +201,17 @@ async def tell_written(
             code=referral.code,
             kind=services.text(member, f"entry_kind.{result.entry.kind}"),
             day=result.entry.entry_date,
-            step=step,
-            due=due,
+            step=result.step,
+            due=result.entry.next_due,
         ),
     )
     if result.status_note:
         await reply(
             update, services.text(member, f"reason.{result.status_note}", code=referral.code)
         )
-    steps = await services.cases.open_steps(member, referral, before_entry=result.entry.id)
+    steps = []
+    if result.entry.kind != EntryKind.CORRECTION:
+        steps = await services.cases.open_steps(member, referral, before_entry=result.entry.id)
     if steps:
         buttons = [
             (
@@ -351,7 +347,7 @@ async def start_report(update: Update, context: Context, member: Staff) -> None:
     owing = [
         r
         for r in await services.referrals.writable_cases(member)
-        if r.tracked and await services.cases.reports_owed(r)
+        if await services.cases.reports_owed(r)
     ]
     if not owing:
         await reply(update, services.text(member, "report.none_owed"))
@@ -363,12 +359,12 @@ async def ask_report(
     update: Update, context: Context, member: Staff, referral: ReferralRecord
 ) -> None:
     services = services_of(context)
-    if not referral.tracked:
-        await reply(update, services.text(member, "reason.report.not_tracked", code=referral.code))
-        return
     if await _case(update, context, member, str(referral.id)) is None:
         return
     owed = await services.cases.reports_owed(referral)
+    if not referral.tracked and not owed:
+        await reply(update, services.text(member, "reason.report.not_tracked", code=referral.code))
+        return
     if not owed:
         await reply(update, services.text(member, "report.nothing_owed", code=referral.code))
         return

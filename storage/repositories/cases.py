@@ -72,7 +72,7 @@ async def join_team(conn: AsyncConnection, referral_id: int, unit_id: str, now: 
         await conn.execute(
             update(case_team)
             .where(case_team.c.referral_id == referral_id, case_team.c.unit_id == unit_id)
-            .values(until=None)
+            .values(since=now, until=None)
         )
 
 
@@ -190,5 +190,29 @@ async def waive_open(
             obligations.c.state == "open",
         )
         .values(state="waived", waived_reason=reason, updated_at=now)
+    )
+    return int(result.rowcount)
+
+
+async def reopen_waived(
+    conn: AsyncConnection,
+    referral_id: int,
+    *,
+    kind: str,
+    reason: str,
+    due_from: date,
+    now: datetime,
+) -> int:
+    """Open again the duties excused for `reason` that are not yet past due (a case reopened)."""
+    result = await conn.execute(
+        update(obligations)
+        .where(
+            obligations.c.referral_id == referral_id,
+            obligations.c.kind == kind,
+            obligations.c.state == "waived",
+            obligations.c.waived_reason == reason,
+            obligations.c.due >= due_from,
+        )
+        .values(state="open", waived_reason=None, updated_at=now)
     )
     return int(result.rowcount)

@@ -65,6 +65,11 @@ async def test_a_tracked_case_owes_one_monthly_report(accepted: tuple[District, 
     assert replies[-1].labels == ["持續列管", "建議除管"]
     replies = await worker.presses("持續列管")
     assert "已送出" in replies[-1].text
+    await worker.says(f"/case {code}")
+    timeline = (await worker.presses("🕒 時間軸"))[-1].text
+    assert "列管月報　陳社工（中壢家庭服務中心）：1. 家訪兩次" in timeline
+    assert "（持續列管）" in timeline
+    assert '"proposal"' not in timeline
     # Someone else trying the same month is told it is already in.
     replies = await supervisor.says(f"/report {code}")
     assert "沒有待交的月報" in replies[-1].text

@@ -386,3 +386,22 @@ async def _staff(world: World, person: Person) -> Staff:
     found = await world.bot_services.accounts.by_telegram_id(person.user_id)
     assert found is not None
     return found
+
+
+async def test_those_serving_the_family_reach_its_duties_and_team_and_ids_stay_out(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    officer = district.officer
+    answer = await write_entry(
+        officer, code, "網絡聯繫", "已通報。\n下一步：打給0912345678的阿姨 11/28"
+    )
+    assert "0912345678" not in answer
+    assert "〔已遮蔽〕" in answer
+    await officer.says(f"/case {code}")
+    replies = await officer.presses("📋 待辦")
+    assert "下一步：打給〔已遮蔽〕的阿姨" in replies[-1].text
+    assert "免除：下一步：打給〔已遮蔽〕的阿姨 11/28" in replies[-1].labels  # their own promise
+    await officer.says(f"/case {code}")
+    replies = await officer.presses("👥 服務團隊")
+    assert "桃園市政府警察局中壢分局" in replies[-1].text

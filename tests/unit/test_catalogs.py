@@ -122,6 +122,7 @@ def _expand(key: str) -> set[str]:
         "{item.status or 'not_yet'}": ["submitted", "due", "overdue", "not_yet"],
         "{meeting.series_key}": ["case_conference", "district_liaison", "city_liaison"],
         "{category_key}": [c.value for c in Category],
+        "{proposal}": ["keep", "close"],
         "{line.held.value}": ["met", "late", "missed", "pending"],
         "{line.minutes.value if line.minutes else 'none'}": [
             "met",
