@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain import meetings as rules
-from bot.domain.jurisdiction import Jurisdiction
-from bot.domain.obligations import ObligationKind, ObligationState
+from bot.domain.jurisdiction import Jurisdiction, MeetingSeries
+from bot.domain.obligations import ObligationState
 from bot.domain.working_days import TAIPEI
 from storage import Database
-from storage.repositories import cases, meetings, referrals
+from storage.repositories import cases, meetings
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,7 @@ async def compliance(
     """One line per district (or the city), series and window of `year` that has begun."""
     async with db.read() as conn:
         planned = await meetings.listing(conn)
-        tracked_duties = {}
-        for center in jurisdiction.units:
-            for referral in await referrals.open_cases(conn, center.id):
-                tracked_duties[referral.id] = (
-                    referral.district,
-                    [
-                        d
-                        for d in await cases.obligations_of(conn, referral.id)
-                        if d.kind == ObligationKind.MONTHLY_REPORT
-                    ],
-                )
+        reports = await cases.monthly_reports(conn)
     lines = []
     for series in jurisdiction.meeting_series:
         places = [d.name for d in jurisdiction.districts] if series.scope == "district" else [""]
@@ -69,7 +59,8 @@ async def compliance(
                         if m.series_key == series.key
                         and (m.district or "") == place
                         and m.window_key == window.key
-                        and m.starts_at.astimezone(TAIPEI).date() <= today
+                        # held by now, and not before the window opened: early does not count
+                        and window.start <= m.starts_at.astimezone(TAIPEI).date() <= today
                     ),
                     key=lambda m: m.starts_at,
                 )
@@ -83,17 +74,19 @@ async def compliance(
                 on_time = late = missing = 0
                 duty_ids: list[int] = []
                 if series.key == "case_conference":
-                    for district, duties in tracked_duties.values():
-                        for duty in duties:
-                            if district != place or not window.start <= duty.due <= window.end:
-                                continue
-                            duty_ids.append(duty.id)
-                            done_on = duty.updated_at.astimezone(TAIPEI).date()
-                            if duty.state == ObligationState.DONE:
-                                on_time += done_on <= duty.due
-                                late += done_on > duty.due
-                            elif duty.state == ObligationState.OPEN and today > duty.due:
-                                missing += 1
+                    # The reports of the quarter the conference reviews: due after the previous
+                    # conference's window, up to the end of this one.
+                    since = _previous_end(series, window)
+                    for duty, district, done_at in reports:
+                        if district != place or not since < duty.due <= window.end:
+                            continue
+                        duty_ids.append(duty.id)
+                        done_on = done_at.astimezone(TAIPEI).date() if done_at else None
+                        if done_on is not None:
+                            on_time += done_on <= duty.due
+                            late += done_on > duty.due
+                        elif duty.state == ObligationState.OPEN and today > duty.due:
+                            missing += 1
                 lines.append(
                     ComplianceLine(
                         district=place,
@@ -113,3 +106,14 @@ async def compliance(
                     )
                 )
     return lines
+
+
+def _previous_end(series: MeetingSeries, window: rules.Window) -> date:
+    """The last day of the window before `window` in the series."""
+    earlier = [
+        w
+        for year in (window.year - 1, window.year)
+        for w in rules.windows_of(series, year)
+        if w.end < window.start
+    ]
+    return earlier[-1].end if earlier else window.start

@@ -42,6 +42,7 @@ TEXT_MAX = 100  # place and chair
 NOTE_MAX = 500
 
 CASE_CONFERENCE = "case_conference"
+RECENT = timedelta(days=31)  # /meetings keeps a past meeting this long (its minutes)
 
 
 class Decision:
@@ -177,7 +178,11 @@ class Meetings:
             for unit in self.jurisdiction.units
             if unit.kind in series.default_attendee_kinds
             and unit.role is not UnitRole.BUREAU
-            and (district in unit.districts if district else unit.city_wide)
+            and (
+                district in unit.districts
+                if district
+                else unit.city_wide or unit.role is UnitRole.DISTRICT_OFFICE
+            )
         ]
 
     def choosable_units(self, district: str | None) -> list[Unit]:
@@ -204,14 +209,26 @@ class Meetings:
     async def clash(self, plan: MeetingPlan) -> MeetingRecord | None:
         """Another planned meeting of the same series and district whose slot overlaps."""
         async with self.db.read() as conn:
-            near = await meetings.listing(
-                conn,
-                series_key=plan.series_key,
-                district=plan.district,
-                since=plan.starts_at - rules.DEFAULT_DURATION,
-                until=plan.starts_at + rules.DEFAULT_DURATION,
-            )
+            return await self._clash(conn, plan)
+
+    async def _clash(self, conn: AsyncConnection, plan: MeetingPlan) -> MeetingRecord | None:
+        near = await meetings.listing(
+            conn,
+            series_key=plan.series_key,
+            district=plan.district,
+            since=plan.starts_at - rules.DEFAULT_DURATION,
+            until=plan.starts_at + rules.DEFAULT_DURATION,
+        )
         return next((m for m in near if rules.overlaps(m.starts_at, plan.starts_at)), None)
+
+    def _organiser_unit(self, unit: Unit, series: MeetingSeries, district: str | None) -> Unit:
+        """Who runs it: a case conference is the district's center's, whoever types it in (the
+        bureau may plan one for a center); other series are the planner's unit's."""
+        if series.run_by is UnitRole.FAMILY_SERVICE_CENTER and district:
+            centers = self.jurisdiction.centers_covering(district)
+            if unit not in centers and centers:
+                return centers[0]
+        return unit
 
     async def window_of(
         self, series: MeetingSeries, district: str | None, starts_at: datetime
@@ -248,14 +265,16 @@ class Meetings:
             return "meeting.not_allowed"
         if series.scope == "district" and plan.district not in self.districts_for(member, series):
             return "meeting.not_allowed"
-        if await self.clash(plan) is not None:
-            return "meeting.overlaps"
         now = utcnow()
         if plan.starts_at <= now:
             return rules.IN_THE_PAST
         window_key, outside = await self.window_of(series, plan.district, plan.starts_at)
         day = plan.starts_at.astimezone(TAIPEI).date()
+        organiser_unit = self._organiser_unit(member.unit, series, plan.district)
         async with self.db.write() as conn:
+            # Checked again inside the write: two organisers cannot both take the slot.
+            if await self._clash(conn, plan) is not None:
+                return "meeting.overlaps"
             meeting = await meetings.create(
                 conn,
                 plan.unit_ids,
@@ -267,7 +286,7 @@ class Meetings:
                 video_link=plan.video_link,
                 chair=redact(plan.chair).text,
                 organiser_id=member.id,
-                organiser_unit_id=member.unit.id,
+                organiser_unit_id=organiser_unit.id,
                 status="planned",
                 referral_cutoff=rules.referral_cutoff(day, series),
                 minutes_due=rules.minutes_due(day, series),
@@ -363,15 +382,20 @@ class Meetings:
             return await meetings.answers(conn, meeting.id)
 
     async def upcoming_for(self, member: Staff) -> list[MeetingRecord]:
-        """My meetings from today on: invited (my unit, or delegated to me) or organised."""
-        since = utcnow() - timedelta(hours=12)
+        """My meetings: upcoming ones and those of the last month (their minutes), invited (my
+        unit, or delegated to me) or run by me — and any I run whose minutes are still owed."""
+        now = utcnow()
         async with self.db.read() as conn:
-            mine = await meetings.listing(conn, since=since)
-        found = []
-        for meeting in mine:
-            if member.role is Role.ADMIN or await self.is_invited(member, meeting):
-                found.append(meeting)
-        return found
+            found = await meetings.listing(conn, until=now + timedelta(days=400))
+        mine = []
+        for meeting in found:
+            recent = meeting.starts_at >= now - RECENT
+            owed = meeting.minutes_recorded_at is None and self.runs(member, meeting)
+            if (recent or owed) and (
+                member.role is Role.ADMIN or await self.is_invited(member, meeting)
+            ):
+                mine.append(meeting)
+        return mine
 
     def runs(self, member: Staff, meeting: MeetingRecord) -> bool:
         """The organiser, their unit, or the bureau run the meeting (and see its whole agenda)."""
@@ -449,10 +473,13 @@ class Meetings:
             until=meeting.starts_at,
         )
         previous = [m for m in earlier if m.minutes_recorded_at is not None and m.id != meeting.id]
-        if previous:
-            for resolution in await meetings.resolutions(conn, previous[-1].id):
-                text = self.keyring.decrypt(RESOLUTION_PURPOSE, resolution.text)
-                agenda.resolutions.append((resolution, text))
+        for index, earlier_meeting in enumerate(previous):
+            last = index == len(previous) - 1
+            for resolution in await meetings.resolutions(conn, earlier_meeting.id):
+                # Every open item is carried forward; the last meeting's done ones are reported.
+                if resolution.state == "open" or last:
+                    text = self.keyring.decrypt(RESOLUTION_PURPOSE, resolution.text)
+                    agenda.resolutions.append((resolution, text))
 
     async def _only_involved(self, conn: AsyncConnection, member: Staff, agenda: Agenda) -> None:
         unit = member.unit.id if member.unit else None
@@ -487,15 +514,20 @@ class Meetings:
         recorded). None when recorded, else why not."""
         if not self.runs(member, meeting):
             return "meeting.not_organiser"
-        if meeting.minutes_recorded_at is not None:
-            return "meeting.minutes_done"
         if decision not in Decision.ALL:
             return "meeting.bad_decision"
+        if decision in (Decision.KEEP, Decision.JOINT_PLAN) and (
+            referral.case_status is None or referral.case_status == "closed"
+        ):
+            return "meeting.not_an_open_case"  # tracking needs an accepted, open case
         agenda = await self.agenda(member, meeting)
         if referral.id not in {r.id for r in agenda.cases()}:
             return "meeting.not_on_agenda"
         cleaned = redact(note[:NOTE_MAX]).text if note else None
         async with self.db.write() as conn:
+            current = await meetings.by_id(conn, meeting.id)
+            if current is None or current.minutes_recorded_at is not None:
+                return "meeting.minutes_done"
             added = await meetings.add_decision(
                 conn,
                 meeting_id=meeting.id,
@@ -525,6 +557,14 @@ class Meetings:
             )
         return None if saved else "meeting.bad_decision"
 
+    async def undecided(self, member: Staff, meeting: MeetingRecord) -> list[ReferralRecord]:
+        """Agenda cases without a decision yet (a case conference decides every one)."""
+        if meeting.series_key != CASE_CONFERENCE:
+            return []
+        agenda = await self.agenda(member, meeting)
+        decided = {d.referral_id for d in await self.decisions(meeting)}
+        return [r for r in agenda.cases() if r.id not in decided]
+
     async def decisions(self, meeting: MeetingRecord) -> list[MeetingDecisionRecord]:
         async with self.db.read() as conn:
             return await meetings.decisions(conn, meeting.id)
@@ -538,12 +578,13 @@ class Meetings:
         """A liaison meeting's resolution (列管事項): its owner unit and due date."""
         if not self.runs(member, meeting):
             return "meeting.not_organiser"
-        if meeting.minutes_recorded_at is not None:
-            return "meeting.minutes_done"
         if self.jurisdiction.unit(owner_unit) is None:
             return "meeting.bad_unit"
         now = utcnow()
         async with self.db.write() as conn:
+            current = await meetings.by_id(conn, meeting.id)
+            if current is None or current.minutes_recorded_at is not None:
+                return "meeting.minutes_done"
             await meetings.add_resolution(
                 conn,
                 meeting_id=meeting.id,
@@ -553,6 +594,39 @@ class Meetings:
                 state="open",
                 done_at=None,
                 recorded_at=now,
+            )
+        return None
+
+    async def open_resolutions_for(self, member: Staff) -> list[tuple[ResolutionRecord, str]]:
+        """Open resolutions this person may mark done: their unit owns them, or they run the
+        meeting that made them."""
+        async with self.db.read() as conn:
+            found = await meetings.open_resolutions(conn)
+            mine = []
+            for resolution in found:
+                meeting = await meetings.by_id(conn, resolution.meeting_id)
+                owner = member.unit is not None and member.unit.id == resolution.owner_unit_id
+                if meeting is not None and (owner or self.runs(member, meeting)):
+                    text = self.keyring.decrypt(RESOLUTION_PURPOSE, resolution.text)
+                    mine.append((resolution, text))
+        return mine
+
+    async def resolve(self, member: Staff, resolution_id: int) -> str | None:
+        """A resolution done (its owner unit or the meeting's organisers say so); audited."""
+        allowed = {r.id for r, _ in await self.open_resolutions_for(member)}
+        if resolution_id not in allowed:
+            return "meeting.not_yours"
+        now = utcnow()
+        async with self.db.write() as conn:
+            if not await meetings.resolve(conn, resolution_id, now=now):
+                return "meeting.not_yours"
+            await audit.append(
+                conn,
+                at=now,
+                action="meeting.resolution.done",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"resolution:{resolution_id}",
             )
         return None
 
@@ -570,6 +644,8 @@ class Meetings:
         now = utcnow()
         if meeting.starts_at > now:
             return "meeting.not_yet_held"
+        if await self.undecided(member, meeting):
+            return "meeting.undecided"
         async with self.db.write() as conn:
             if not await meetings.mark_minutes(conn, meeting.id, now=now):
                 return "meeting.minutes_done"
@@ -664,7 +740,11 @@ class Meetings:
                 MeetingDeadlines(
                     meeting=meeting,
                     window=meeting.window_key,
-                    held=rules.in_window_state(window, held_on, day).value if window else "",
+                    held=rules.in_window_state(
+                        window, held_on if held_on and held_on >= window.start else None, day
+                    ).value
+                    if window
+                    else "",
                     referral_cutoff=None
                     if meeting.referral_cutoff is None
                     else ("open" if day <= meeting.referral_cutoff else "passed"),

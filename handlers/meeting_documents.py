@@ -142,28 +142,19 @@ def agenda_document(services: Services, reader: Staff, agenda: Agenda) -> bytes:
 
 async def minutes_document(services: Services, reader: Staff, meeting: MeetingRecord) -> bytes:
     units = await services.meetings.units_of(meeting)
-    answers = {a.staff_id: a for a in await services.meetings.answers(meeting)}
-    present, absent, delegated = [], [], []
-    for person in await services.meetings.invitees(meeting):
-        found = answers.get(person.id)
-        label = f"{person.unit_name} {person.display_name or '—'}"
-        if found is None or found.answer == Answer.ABSENT:
-            absent.append(label)
-        elif found.answer == Answer.ATTEND:
-            present.append(label)
-        else:
-            delegate = await services.accounts.by_id(found.delegate_id or 0)
-            name = delegate.display_name if delegate else "—"
-            delegated.append(f"{person.unit_name} {name}（代理 {person.display_name or '—'}）")
+    present, absent, delegated = await attendance(services, meeting, units)
+    runs = services.meetings.runs(reader, meeting)
     decisions = []
     for decision in await services.meetings.decisions(meeting):
         referral = await services.referrals.by_id(decision.referral_id)
+        if referral is None or not (runs or await services.referrals.may_read(reader, referral)):
+            continue  # need to know: each reader's copy holds the cases their unit is part of
         lead = services.jurisdiction.unit(decision.lead_unit_id)
         note = services.meetings.decision_note(decision)
         decisions.append(
             documents.Decision(
-                code=referral.code if referral else "—",
-                alias=(referral.alias if referral else None) or "—",
+                code=referral.code,
+                alias=referral.alias or "—",
                 decision=services.text(reader, f"decision_kind.{decision.decision}"),
                 details="；".join(
                     part
@@ -196,3 +187,36 @@ async def minutes_document(services: Services, reader: Staff, meeting: MeetingRe
             recorded_at=meeting.minutes_recorded_at or datetime.now().astimezone(),
         )
     )
+
+
+async def attendance(
+    services: Services, meeting: MeetingRecord, units: list[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """Per invited unit: who came (出席), who came for someone (代理), which units were absent.
+
+    A unit is present when anyone of it answered 出席 or sent a delegate; staff who did not
+    answer are not listed as absent one by one — the unit is what the minutes record.
+    """
+    answers = await services.meetings.answers(meeting)
+    present, absent, delegated = [], [], []
+    for unit_id in units:
+        unit = services.jurisdiction.unit(unit_id)
+        name = unit.name if unit else unit_id
+        attending, delegates = [], []
+        for found in answers:
+            person = await services.accounts.by_id(found.staff_id)
+            if person is None or person.unit is None or person.unit.id != unit_id:
+                continue
+            if found.answer == Answer.ATTEND:
+                attending.append(person.display_name or "—")
+            elif found.answer == Answer.DELEGATED and found.delegate_id:
+                delegate = await services.accounts.by_id(found.delegate_id)
+                if delegate is not None and delegate.display_name not in attending:
+                    delegates.append(f"{delegate.display_name}（代理 {person.display_name}）")
+        if attending:
+            present.append(f"{name} {'、'.join(attending)}")
+        if delegates:
+            delegated.append(f"{name} {'、'.join(delegates)}")
+        if not attending and not delegates:
+            absent.append(name)
+    return present, absent, delegated

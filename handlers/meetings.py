@@ -311,6 +311,10 @@ async def confirm(
     update: Update, context: Context, member: Staff, draft: dict[str, str], *, create: bool
 ) -> None:
     services = services_of(context)
+    if create and any(key not in draft for key in ("series", "time", "place", "link", "chair")):
+        # An old 建立 button pressed during another draft: that draft is not finished.
+        await reply(update, services.text(member, "meeting.use_buttons"))
+        return
     await services.cases.forget_expected(member)
     if not create:
         await reply(update, services.text(member, "meeting.discarded"))
@@ -434,11 +438,72 @@ async def press_answer(update: Update, context: Context, member: Staff) -> None:
 async def my_meetings(update: Update, context: Context, member: Staff) -> None:
     services = services_of(context)
     found = await services.meetings.upcoming_for(member)
-    if not found:
+    resolutions = await services.meetings.open_resolutions_for(member)
+    if not found and not resolutions:
         await reply(update, services.text(member, "meeting.none"))
         return
-    buttons = [(title(services, member, m), f"mv:{m.id}") for m in found[:10]]
+    now = datetime.now(TAIPEI)
+    buttons = [
+        (
+            services.text(
+                member,
+                "meeting.list_line",
+                title=title(services, member, m),
+                past=m.starts_at <= now,
+                recorded=m.minutes_recorded_at is not None,
+            ),
+            f"mv:{m.id}",
+        )
+        for m in found[-10:]
+    ]
+    if resolutions:
+        buttons.append(
+            (services.text(member, "meeting.resolutions", count=len(resolutions)), "rl:")
+        )
     await reply(update, services.text(member, "meeting.list"), keyboard(in_rows(buttons, 1)))
+
+
+@requires(Action.VIEW_MEETINGS)
+async def show_resolutions(update: Update, context: Context, member: Staff) -> None:
+    """`rl:` lists the open resolutions I may close; `rs:<id>` marks one done."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    data = query.data or ""
+    if data.startswith("rs:"):
+        raw_id = data[3:]
+        problem = (
+            await services.meetings.resolve(member, int(raw_id))
+            if raw_id.isdigit()
+            else "meeting.not_yours"
+        )
+        await reply(
+            update, services.text(member, f"reason.{problem}" if problem else "meeting.resolved")
+        )
+        return
+    found = await services.meetings.open_resolutions_for(member)
+    if not found:
+        await reply(update, services.text(member, "meeting.no_resolutions"))
+        return
+    lines = [services.text(member, "meeting.resolutions_title")]
+    buttons = []
+    for resolution, text in found:
+        owner = services.jurisdiction.unit(resolution.owner_unit_id)
+        lines.append(
+            services.text(
+                member,
+                "meeting.resolution_line",
+                text=text,
+                owner=owner.name if owner else resolution.owner_unit_id,
+                due=resolution.due,
+                state=services.text(member, "meeting.resolution_open"),
+            )
+        )
+        buttons.append(
+            (services.text(member, "meeting.resolve", text=text[:20]), f"rs:{resolution.id}")
+        )
+    await reply(update, "\n".join(lines), keyboard(in_rows(buttons, 1)))
 
 
 @requires(Action.VIEW_MEETINGS)
@@ -453,6 +518,8 @@ async def show_meeting(update: Update, context: Context, member: Staff) -> None:
         return
     lines = [meeting_text(services, member, meeting, "meeting.card")]
     rows: list[list[Button]] = [[(services.text(member, "meeting.agenda"), f"ma:{meeting.id}")]]
+    if meeting.minutes_recorded_at is not None:
+        rows[0].append((services.text(member, "meeting.minutes"), f"mn:{meeting.id}"))
     runs = services.meetings.runs(member, meeting)
     if runs:
         lines.append(await answers_text(services, member, meeting))
@@ -684,9 +751,9 @@ async def finish(update: Update, context: Context, member: Staff) -> None:
         return
     await services.cases.forget_expected(member)
     meeting = await services.meetings.by_id(meeting.id) or meeting
-    data = await minutes_document(services, member, meeting)
     readers = [*await services.meetings.invitees(meeting), *await services.accounts.admins()]
-    for person in {p.id: p for p in readers if p.id != member.id}.values():
+    unique = {p.id: p for p in readers if p.id != member.id}
+    for person in unique.values():
         await notify(
             context,
             person,
@@ -694,19 +761,42 @@ async def finish(update: Update, context: Context, member: Staff) -> None:
                 person, "meeting.minutes_sent_to_you", title=title(services, person, meeting)
             ),
         )
-        try:
-            await context.bot.send_document(
-                person.telegram_user_id,
-                InputFile(io.BytesIO(data), filename=f"minutes-{meeting.id}.docx"),
-            )
-        except TelegramError as error:
-            # One unreachable reader does not stop the others.
-            log.warning("minutes of meeting %s not sent to %s: %s", meeting.id, person.id, error)
-    await reply(update, services.text(member, "meeting.minutes_recorded", sent=len(readers)))
+        await send_minutes(context, person, meeting, person.telegram_user_id)
+    await reply(update, services.text(member, "meeting.minutes_recorded", sent=len(unique)))
     if update.effective_chat is not None:
-        await update.effective_chat.send_document(
-            InputFile(io.BytesIO(data), filename=f"minutes-{meeting.id}.docx")
+        await send_minutes(context, member, meeting, update.effective_chat.id)
+
+
+async def send_minutes(
+    context: Context, reader: Staff, meeting: MeetingRecord, chat_id: int
+) -> None:
+    """This reader's copy of the minutes (only the cases their unit is involved in, unless they
+    run the meeting), audited, expiring from the chat like other case messages."""
+    services = services_of(context)
+    data = await minutes_document(services, reader, meeting)
+    try:
+        sent = await context.bot.send_document(
+            chat_id, InputFile(io.BytesIO(data), filename=f"minutes-{meeting.id}.docx")
         )
+    except TelegramError as error:
+        # One unreachable reader does not stop the others.
+        log.warning("minutes of meeting %s not sent to %s: %s", meeting.id, reader.id, error)
+        return
+    await services.accounts.record(
+        "meeting.minutes.sent", "allowed", member=reader, subject=f"meeting:{meeting.id}"
+    )
+    await expiring(context, sent)
+
+
+@requires(Action.VIEW_MEETINGS)
+async def show_minutes(update: Update, context: Context, member: Staff) -> None:
+    """`mn:<meeting>`: my copy of the recorded minutes, again."""
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    if meeting is not None and meeting.minutes_recorded_at is not None and update.effective_chat:
+        await send_minutes(context, member, meeting, update.effective_chat.id)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -719,3 +809,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(record, pattern=r"^mm:"))
     application.add_handler(CallbackQueryHandler(press_decision, pattern=r"^md:"))
     application.add_handler(CallbackQueryHandler(finish, pattern=r"^mf:"))
+    application.add_handler(CallbackQueryHandler(show_minutes, pattern=r"^mn:"))
+    application.add_handler(CallbackQueryHandler(show_resolutions, pattern=r"^r[ls]:"))

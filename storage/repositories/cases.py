@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.records import CaseEntryRecord, ObligationRecord
-from storage.schema import case_entries, case_team, obligations
+from storage.schema import case_entries, case_team, obligations, referrals
 
 
 async def add_entry(conn: AsyncConnection, **values: Any) -> CaseEntryRecord | None:
@@ -216,3 +216,23 @@ async def reopen_waived(
         .values(state="open", waived_reason=None, updated_at=now)
     )
     return int(result.rowcount)
+
+
+async def monthly_reports(
+    conn: AsyncConnection,
+) -> list[tuple[ObligationRecord, str, datetime | None]]:
+    """Every monthly-report duty with its case's district and when the report that fulfilled it
+    was written (None while not done) — closed and released cases included."""
+    query = (
+        select(obligations, referrals.c.district, case_entries.c.created_at.label("done_at"))
+        .join(referrals, referrals.c.id == obligations.c.referral_id)
+        .outerjoin(case_entries, case_entries.c.id == obligations.c.done_entry_id)
+        .where(obligations.c.kind == "monthly_report")
+        .order_by(obligations.c.due, obligations.c.id)
+    )
+    found = []
+    for row in (await conn.execute(query)).all():
+        values = row._asdict()
+        district, done_at = values.pop("district"), values.pop("done_at")
+        found.append((ObligationRecord(**values), district, done_at))
+    return found

@@ -185,3 +185,21 @@ async def set_decision_note(
         .values(note=note)
     )
     return result.rowcount == 1
+
+
+async def open_resolutions(conn: AsyncConnection) -> list[ResolutionRecord]:
+    query = (
+        select(meeting_resolutions)
+        .where(meeting_resolutions.c.state == "open")
+        .order_by(meeting_resolutions.c.due, meeting_resolutions.c.id)
+    )
+    return [ResolutionRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def resolve(conn: AsyncConnection, resolution_id: int, *, now: datetime) -> bool:
+    result = await conn.execute(
+        update(meeting_resolutions)
+        .where(meeting_resolutions.c.id == resolution_id, meeting_resolutions.c.state == "open")
+        .values(state="done", done_at=now)
+    )
+    return result.rowcount == 1

@@ -52,6 +52,12 @@ async def hold(
     assert not isinstance(planned, str), planned
     if minutes_on is not None:
         with time_machine.travel(at(minutes_on, 17)):
+            # Every agenda case gets its decision (the tracked one stays tracked).
+            for case in await services.meetings.undecided(organiser, planned.meeting):
+                decided = await services.meetings.decide(
+                    organiser, planned.meeting, case, decision="keep"
+                )
+                assert decided is None
             assert await services.meetings.record_minutes(organiser, planned.meeting) is None
 
 
@@ -95,14 +101,13 @@ async def test_a_year_of_compliance_figures(world: World) -> None:
         found_line = line(district, window)
         assert (found_line.held, found_line.minutes) == (held, minutes), (district, window)
         assert found_line.source.startswith("meeting:")
-    # Monthly reports of 中壢's tracked case, by the window their due day falls in: February's
-    # report (due 3/5) was late; May's (due 6/5) never came; August's (due 9/7) was on time.
-    assert (line("中壢區", "2026-03").reports_late, line("中壢區", "2026-03").reports_on_time) == (
-        1,
-        0,
-    )
-    assert line("中壢區", "2026-06").reports_missing == 1
-    assert line("中壢區", "2026-09").reports_on_time == 1
+    # Monthly reports of 中壢's tracked case, by the quarter each conference reviews (due after
+    # the previous window): to March, January's on time and February's late (due 3/5, filed
+    # 3/20); to June, March's and April's on time and May's never; to September, three on time.
+    march, june, september = (line("中壢區", w) for w in ("2026-03", "2026-06", "2026-09"))
+    assert (march.reports_on_time, march.reports_late, march.reports_missing) == (1, 1, 0)
+    assert (june.reports_on_time, june.reports_late, june.reports_missing) == (2, 0, 1)
+    assert (september.reports_on_time, september.reports_late) == (3, 0)
     assert "obligations:" in line("中壢區", "2026-06").source
     assert line("中壢區", "2026-06").obligation_ids
     # A district's liaison meeting nobody planned shows as not held.

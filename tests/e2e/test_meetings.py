@@ -151,7 +151,7 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
         async with services.db.read() as conn:
             elsewhere = await referral_rows.by_code(conn, other_code)
         assert elsewhere is not None
-        refused = await services.meetings.decide(organiser, meeting, elsewhere, decision="keep")
+        refused = await services.meetings.decide(organiser, meeting, elsewhere, decision="refer_on")
         assert refused == "meeting.not_on_agenda"
         replies = await supervisor.presses("除管")
         assert f"已記錄 {code}：除管" in replies[0].text
@@ -161,7 +161,10 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
         assert "除管" in minutes
         assert "王警員" in minutes
         received = await officer.bot_messages()
-        assert received[-1].document is not None
+        assert code in docx_text(await download(world, received[-1]))
+        teachers_copy = await download(world, (await teacher.bot_messages())[-1])
+        assert code not in docx_text(teachers_copy)  # need to know, in the minutes too
+        assert "教育局中壢區學校代表" in docx_text(teachers_copy)
         # Recording twice is refused; nothing changes.
         replies = await supervisor.presses("✅ 完成紀錄並送出")
         assert "已經完成並送出" in replies[-1].text
@@ -187,12 +190,16 @@ async def test_a_kept_case_owes_monthly_reports_from_the_conference(
     district, code = accepted
     supervisor = district.supervisor
     await plan_conference(supervisor)
-    with time_machine.travel("2026-11-25 16:30 +0800", tick=True):
-        await supervisor.says("/meetings")
-        await supervisor.presses((await supervisor.last_bot_message()).labels[0])
+    # Two days later the meeting is still there for its minutes (they are due in a week).
+    with time_machine.travel("2026-11-27 09:30 +0800", tick=True):
+        replies = await supervisor.says("/meetings")
+        assert replies[-1].labels[0].startswith("📝 ")
+        await supervisor.presses(replies[-1].labels[0])
         replies = await supervisor.presses("📝 記錄會議紀錄")
         # The new referral placed on this conference is on the agenda.
         assert code in replies[-1].text
+        replies = await supervisor.presses("✅ 完成紀錄並送出")
+        assert "還有案件沒有決議" in replies[-1].text
         await supervisor.presses("持續列管")
         replies = await supervisor.says("請衛生所協助案母戒癮，每月回報就醫情形。")
         assert "已加註說明" in replies[-1].text
@@ -268,7 +275,12 @@ async def test_a_liaison_meeting_records_resolutions_for_the_next_agenda(world: 
         minutes = docx_text(await download(world, replies[-1]))
         assert "加強學區周邊夜間巡邏" in minutes
         assert "桃園市政府警察局中壢分局" in minutes
-    # The next liaison meeting's agenda lists the resolution with its owner's status.
+    # The owner unit marks it done; the next liaison meeting's agenda says so.
+    with time_machine.travel("2027-01-05 10:00 +0800", tick=True):
+        replies = await officer.says("/meetings")
+        await officer.presses("📌 待辦的列管事項（1）")
+        replies = await officer.presses("✓ 已完成：加強學區周邊夜間巡邏")
+        assert "已標記完成" in replies[-1].text
     with time_machine.travel("2027-03-01 10:00 +0800", tick=True):
         await clerk.says("/newmeeting")
         await clerk.says("116/04/15 10:00")
@@ -281,7 +293,8 @@ async def test_a_liaison_meeting_records_resolutions_for_the_next_agenda(world: 
         await clerk.presses((await clerk.last_bot_message()).labels[0])
         replies = await clerk.presses("📄 議程")
         assert "上次會議列管事項 1 項" in replies[0].text
-        assert "加強學區周邊夜間巡邏" in docx_text(await download(world, replies[-1]))
+        agenda = docx_text(await download(world, replies[-1]))
+        assert "加強學區周邊夜間巡邏（桃園市政府警察局中壢分局，期限 115/12/31）：已完成" in agenda
 
 
 async def test_compliance_and_the_meetings_listing(

@@ -51,6 +51,9 @@ MEETING_REASONS = [
     "meeting.already_decided",
     "meeting.bad_unit",
     "meeting.not_yet_held",
+    "meeting.undecided",
+    "meeting.not_an_open_case",
+    "meeting.not_yours",
 ]
 EXTRA_REASONS = {
     "case.not_a_case",
