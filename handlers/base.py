@@ -26,6 +26,7 @@ from bot.accounts import Staff
 from bot.domain.permissions import Action, commands_for, may
 from bot.domain.redaction import RedactionKind
 from bot.services import Services
+from storage.records import ReferralRecord
 
 log = logging.getLogger(__name__)
 
@@ -161,3 +162,16 @@ async def notify(
     except TelegramError as error:
         log.warning("notice to staff %s not delivered: %s", member.id, error)
         return None
+
+
+async def readable_case(
+    update: Update, context: Context, member: Staff, raw_id: str
+) -> ReferralRecord | None:
+    """The case behind a button, if this person may read it; else they are told the button is
+    stale (the same answer whether it does not exist or is not theirs)."""
+    services = services_of(context)
+    referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
+    if referral is None or not await services.referrals.may_read(member, referral):
+        await reply(update, services.text(member, "common.stale_button"))
+        return None
+    return referral

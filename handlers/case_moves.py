@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.accounts import Staff
 from bot.domain.case_status import MOVE_EVENTS, CaseStatus
 from bot.domain.permissions import Action
-from handlers.base import Context, answer, notify, reply, requires, services_of
+from handlers.base import Context, answer, notify, readable_case, reply, requires, services_of
 
 
 def move_data(referral_id: int, source: CaseStatus, target: CaseStatus) -> str:
@@ -32,9 +32,8 @@ async def move(update: Update, context: Context, member: Staff) -> None:
         await reply(update, services.text(member, "common.stale_button"))
         return
     source, target = CaseStatus(parts[2]), CaseStatus(parts[3])
-    referral = await services.referrals.by_id(int(parts[1]))
-    if referral is None or not await services.referrals.may_read(member, referral):
-        await reply(update, services.text(member, "common.stale_button"))
+    referral = await readable_case(update, context, member, parts[1])
+    if referral is None:
         return
     problem = await services.cases.move(member, referral, expected=source, target=target)
     if problem:

@@ -20,12 +20,13 @@ from handlers.base import (
     data_parts,
     in_rows,
     keyboard,
+    readable_case,
     reply,
     requires,
     services_of,
 )
 from handlers.lookup import expiring
-from storage.records import ObligationRecord, ReferralRecord
+from storage.records import ObligationRecord
 
 
 async def duty_label(services: Services, reader: Staff, duty: ObligationRecord) -> str:
@@ -46,17 +47,6 @@ def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…"
 
 
-async def _visible_case(
-    update: Update, context: Context, member: Staff, raw_id: str
-) -> ReferralRecord | None:
-    services = services_of(context)
-    referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
-    if referral is None or not await services.referrals.may_read(member, referral):
-        await reply(update, services.text(member, "common.stale_button"))
-        return None
-    return referral
-
-
 @requires(Action.VIEW_CASES)
 async def show_duties(update: Update, context: Context, member: Staff) -> None:
     """`ob:<case>`: the case's open duties; excuse buttons for those this person may excuse."""
@@ -64,7 +54,7 @@ async def show_duties(update: Update, context: Context, member: Staff) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    referral = await _visible_case(update, context, member, (query.data or "")[3:])
+    referral = await readable_case(update, context, member, (query.data or "")[3:])
     if referral is None:
         return
     duties = await services.cases.open_duties(referral)

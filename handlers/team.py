@@ -20,6 +20,7 @@ from handlers.base import (
     data_parts,
     in_rows,
     keyboard,
+    readable_case,
     reply,
     requires,
     services_of,
@@ -39,17 +40,6 @@ def joinable_units(
     ]
 
 
-async def _visible_case(
-    update: Update, context: Context, member: Staff, raw_id: str
-) -> ReferralRecord | None:
-    services = services_of(context)
-    referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
-    if referral is None or not await services.referrals.may_read(member, referral):
-        await reply(update, services.text(member, "common.stale_button"))
-        return None
-    return referral
-
-
 @requires(Action.VIEW_CASES)
 async def show_team(update: Update, context: Context, member: Staff) -> None:
     """`tm:<case>`: the units serving the family, since when; changes for the supervisor."""
@@ -57,7 +47,7 @@ async def show_team(update: Update, context: Context, member: Staff) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    referral = await _visible_case(update, context, member, (query.data or "")[3:])
+    referral = await readable_case(update, context, member, (query.data or "")[3:])
     if referral is None:
         return
     await services.accounts.record(
@@ -88,7 +78,7 @@ async def pick_unit(update: Update, context: Context, member: Staff) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    referral = await _visible_case(update, context, member, (query.data or "")[3:])
+    referral = await readable_case(update, context, member, (query.data or "")[3:])
     if referral is None:
         return
     units = joinable_units(services, referral, await services.cases.team(referral))
@@ -111,7 +101,7 @@ async def change(update: Update, context: Context, member: Staff) -> None:
     assert query is not None
     await answer(query)
     step, raw_id, unit_id = data_parts(query, 3)
-    referral = await _visible_case(update, context, member, raw_id)
+    referral = await readable_case(update, context, member, raw_id)
     unit = services.jurisdiction.unit(unit_id)
     if referral is None:
         return
