@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.accounts import InviteProblem
 from bot.app import open_services
 from bot.config import Settings, SettingsError, load_settings
+from bot.demo import NotDemoDataError, demo_guide, seed
 from bot.domain.recognition import recognise
 from bot.domain.roles import Role, UnitRole
 from bot.domain.working_days import TAIPEI
@@ -34,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start the bot (sandbox mode without a token)")
     run.add_argument("--port", type=int, default=None, help="sandbox port (default 8081)")
+    run.add_argument(
+        "--demo", action="store_true", help="sandbox mode with the demo district (var/demo.db)"
+    )
+    commands.add_parser("demo", help="fill var/demo.db with a fictional demo district")
     invite = commands.add_parser("invite", help="print a one-time invite code")
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--unit", default=None, help="unit id from the jurisdiction file")
@@ -68,7 +73,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings(sandbox_port=getattr(args, "port", None))
+        settings = load_settings(
+            sandbox_port=getattr(args, "port", None),
+            demo=args.command == "demo" or bool(getattr(args, "demo", False)),
+        )
     except SettingsError as error:
         print(f"safetynet: {error}", file=sys.stderr)
         return 2
@@ -82,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands: dict[str, Callable[[], int]] = {
         "run": lambda: _run(settings),
+        "demo": lambda: asyncio.run(_demo(settings)),
         "invite": lambda: asyncio.run(_invite(settings, Role(args.role), args.unit)),
         "migrate": lambda: asyncio.run(_migrate(settings)),
         "recognise": lambda: _recognise(settings),
@@ -231,6 +240,21 @@ async def _meetings(settings: Settings, at: date | None) -> int:
                     ensure_ascii=False,
                 )
             )
+    finally:
+        await services.db.close()
+    return 0
+
+
+async def _demo(settings: Settings) -> int:
+    """Seed the demo district (once) and say whom to play."""
+    services = await open_services(settings)
+    try:
+        try:
+            created = await seed(services)
+        except NotDemoDataError as error:
+            print(f"safetynet: {settings.var_dir / 'demo.db'}: {error}", file=sys.stderr)
+            return 2
+        print(demo_guide(created))
     finally:
         await services.db.close()
     return 0

@@ -49,6 +49,7 @@ class Secret:
 class Settings:
     token: Secret
     sandbox: bool
+    demo: bool
     secret_key: Secret
     database_url: str
     jurisdiction_path: Path
@@ -95,8 +96,10 @@ def load_settings(
     *,
     sandbox_port: int | None = None,
     var_dir: Path | None = None,
+    demo: bool = False,
 ) -> Settings:
-    """Read the settings; in sandbox mode (no token) fill in safe local defaults."""
+    """Read the settings; in sandbox mode (no token) fill in safe local defaults. `demo` uses the
+    demo district's own database (sandbox mode only)."""
     env = os.environ if env is None else env
     var_dir = var_dir or Path(env.get("SAFETYNET_VAR_DIR") or DEFAULT_VAR_DIR)
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
@@ -109,6 +112,8 @@ def load_settings(
         raise SettingsError(
             f"SAFETYNET_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
         )
+    if demo and not sandbox:
+        raise SettingsError("the demo runs in sandbox mode only: unset TELEGRAM_BOT_TOKEN")
     if not key and not sandbox:
         raise SettingsError(
             "SAFETYNET_SECRET_KEY is required when TELEGRAM_BOT_TOKEN is set: it keys every "
@@ -119,7 +124,8 @@ def load_settings(
         # Sandbox mode never opens real data: a missing token must not put the production
         # database and key behind the sandbox's open control API.
         secret_key = sandbox_secret_key(var_dir)
-        database_url = f"sqlite+aiosqlite:///{var_dir / 'sandbox.db'}"
+        database_file = "demo.db" if demo else "sandbox.db"
+        database_url = f"sqlite+aiosqlite:///{var_dir / database_file}"
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SettingsError("the sandbox listens on the loopback address only (127.0.0.1)")
     else:
@@ -145,6 +151,7 @@ def load_settings(
     return Settings(
         token=Secret(token or SANDBOX_TOKEN),
         sandbox=sandbox,
+        demo=demo,
         secret_key=secret_key,
         database_url=database_url,
         jurisdiction_path=Path(env.get("SAFETYNET_JURISDICTION") or DEFAULT_JURISDICTION),

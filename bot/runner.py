@@ -12,10 +12,12 @@ import signal
 import socket
 from collections.abc import Callable
 
+import httpx
 import uvicorn
 
 from bot.app import announce_bot, build_application, open_services
 from bot.config import Settings
+from bot.demo import PEOPLE, seed
 from bot.services import Services
 from sandbox import create_app
 
@@ -104,6 +106,8 @@ async def _run_sandbox(services: Services, announce: Announce) -> None:
             return
         await asyncio.sleep(0.02)
     base = f"http://{settings.sandbox_host}:{settings.sandbox_port}"
+    if settings.demo:
+        await _demo_people(services, base)
     application = build_application(services, api_base_url=base)
     stop = _stop_event()
     try:
@@ -122,10 +126,27 @@ async def _run_sandbox(services: Services, announce: Announce) -> None:
         await serving
 
 
+async def _demo_people(services: Services, base: str) -> None:
+    """The demo district, seeded once, and its people present in the sandbox for the web chat."""
+    await seed(services)
+    async with httpx.AsyncClient(base_url=base) as client:
+        for person in PEOPLE:
+            response = await client.post(
+                "/sandbox/users",
+                json={
+                    "id": person.telegram_user_id,
+                    "first_name": person.name,
+                    "language_code": "zh-hant",
+                },
+            )
+            response.raise_for_status()
+
+
 def sandbox_banner(base: str, username: str) -> str:
     return "\n".join(
         [
             "safetynet 沙盒模式 (sandbox mode): 未連線 Telegram，不會傳送任何訊息到外部。",
+            f"  網頁對話 / web chat:  {base}/",
             f"  Bot API 沙盒 / sandbox:  {base}   (bot @{username})",
             f"  扮演使用者 / play a person:  POST {base}/sandbox/users  "
             '{"id": 1001, "first_name": "小美"}',
