@@ -77,7 +77,7 @@ class Texts:
     """Renders catalog messages for any locale; missing English falls back to zh_TW."""
 
     def __init__(self, directory: Path = TEMPLATES_DIR) -> None:
-        self.env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True)
+        self.env = Environment(autoescape=True, undefined=StrictUndefined)
         self.env.filters["roc_date"] = roc_date
         self.env.filters["roc_datetime"] = roc_datetime
         self.env.filters["count"] = count

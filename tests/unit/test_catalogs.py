@@ -194,3 +194,18 @@ def test_dates_are_written_in_the_roc_calendar() -> None:
     assert roc_date(date(2026, 3, 5)) == "115/03/05"
     # 2026-03-04 18:30 UTC is already the 5th in Taipei.
     assert roc_datetime(datetime(2026, 3, 4, 18, 30, tzinfo=UTC)) == "115/03/05 02:30"
+
+
+def test_a_line_that_ends_in_a_template_tag_keeps_its_line_break() -> None:
+    """Lines such as 「地點：…{% if link %}」 must not run into the next one."""
+    texts = Texts()
+    shown = texts.render(
+        "zh_TW",
+        "meeting.card",
+        title="115/11/25 14:00 中壢區區級個案研討會議",
+        place="中壢區公所",
+        link="https://meet.example.org/x",
+        chair="林督導",
+        cutoff=None,
+    )
+    assert "地點：中壢區公所\n視訊：https://meet.example.org/x\n主席：林督導" in shown
