@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck pytest clean
+.PHONY: run test lint typecheck pytest chromium clean
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "safetynet needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -31,7 +31,20 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev
+# The browser test drives Debian's chromium; install it when we can, and say so when we cannot.
+CHROMIUM := /usr/bin/chromium
+APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		echo "installing Debian's chromium for the browser test (apt-get)..." && \
+		{ $(APT_CHROMIUM) >/dev/null 2>&1 || \
+		  { apt-get update -qq >/dev/null 2>&1 && $(APT_CHROMIUM) >/dev/null 2>&1; }; } && \
+		[ -x $(CHROMIUM) ]; then :; \
+	else echo "note: $(CHROMIUM) is missing and could not be installed (apt-get install chromium, as root); the browser test will be skipped"; fi
+
+pytest: $(VENV)/.installed-dev chromium
 	$(BIN)/pytest
 
 test: lint typecheck pytest

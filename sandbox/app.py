@@ -1,4 +1,5 @@
-"""The sandbox's ASGI app: the Bot API at /bot<token>/<method>, files, and the /sandbox control API.
+"""The sandbox's ASGI app: the Bot API at /bot<token>/<method>, files, the /sandbox control API
+and the web chat at /.
 create_app() builds a fresh, independent world each time; nothing happens at import.
 """
 
@@ -29,6 +30,7 @@ from sandbox.botapi import (
 from sandbox.control import TOKEN, control_routes
 from sandbox.methods import HANDLERS, Call, Reply, flood_limited
 from sandbox.state import Fault, FloodControl, World
+from sandbox.web import web_routes
 
 __all__ = ["create_app"]
 
@@ -147,6 +149,7 @@ def create_app(
         Route("/bot{rest:path}", bot_api_not_found, methods=["GET", "POST"]),
         Route("/file/bot{token}/{file_path:path}", download, methods=["GET"]),
         *control_routes(),
+        *web_routes(),
     ]
     app = Starlette(
         routes=routes,

@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -493,7 +494,11 @@ async def get_file(request: Request) -> Response:
     stored = _world(request).files.get(request.path_params["file_id"])
     if stored is None:
         raise ControlError(404, "unknown file_id")
-    return Response(stored.data, media_type=stored.mime_type)
+    headers = {}
+    if stored.file_name:
+        # RFC 6266 with RFC 5987 encoding, so Chinese file names survive.
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(stored.file_name)}"
+    return Response(stored.data, media_type=stored.mime_type, headers=headers)
 
 
 async def update_status(request: Request) -> Response:
