@@ -16,6 +16,7 @@ from bot.domain.working_days import WorkingCalendar
 from bot.jurisdictions import load_jurisdiction
 from bot.keys import Keyring
 from bot.meetings import Meetings
+from bot.nudges import Outbox, Planner
 from bot.referrals import Referrals
 from bot.render import LOCALES, Texts
 from bot.services import Services
@@ -52,6 +53,7 @@ async def open_services(settings: Settings) -> Services:
         extra_workdays=jurisdiction.extra_workdays, extra_holidays=jurisdiction.extra_holidays
     )
     cases = Cases(db, keyring, accounts, calendar, jurisdiction.monthly_report_due_day)
+    meetings = Meetings(db, keyring, accounts, jurisdiction, cases)
     return Services(
         settings=settings,
         db=db,
@@ -61,7 +63,8 @@ async def open_services(settings: Settings) -> Services:
         accounts=accounts,
         referrals=Referrals(db, jurisdiction, keyring, accounts, cases),
         cases=cases,
-        meetings=Meetings(db, keyring, accounts, jurisdiction, cases),
+        meetings=meetings,
+        nudges=Outbox(db, Planner(db, jurisdiction, cases, meetings), accounts),
     )
 
 

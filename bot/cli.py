@@ -61,6 +61,17 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the day, YYYY-MM-DD (default today in Asia/Taipei)",
     )
+    nudges = commands.add_parser("nudges", help="the nudge outbox")
+    nudge_commands = nudges.add_subparsers(dest="nudge_command", required=True)
+    plan = nudge_commands.add_parser(
+        "plan", help="print, as JSON lines, what would be sent at a moment (sends nothing)"
+    )
+    plan.add_argument(
+        "--at",
+        type=datetime.fromisoformat,
+        default=None,
+        help="the moment, e.g. 2027-03-01T09:00 (Asia/Taipei unless an offset is given)",
+    )
     commands.add_parser(
         "recognise",
         help='read JSON lines {"id", "text"} on stdin; write what the recogniser finds',
@@ -96,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "recognise": lambda: _recognise(settings),
         "obligations": lambda: asyncio.run(_obligations(settings, args.at)),
         "meetings": lambda: asyncio.run(_meetings(settings, args.at)),
+        "nudges": lambda: asyncio.run(_nudges_plan(settings, args.at)),
         "backup": lambda: _backup(settings, args.path),
     }
     try:
@@ -255,6 +267,32 @@ async def _demo(settings: Settings) -> int:
             print(f"safetynet: {settings.var_dir / 'demo.db'}: {error}", file=sys.stderr)
             return 2
         print(demo_guide(created))
+    finally:
+        await services.db.close()
+    return 0
+
+
+async def _nudges_plan(settings: Settings, at: datetime | None) -> int:
+    """What the sender would send at a moment, one JSON line each; nothing is sent or stored."""
+    services = await open_services(settings)
+    try:
+        moment = at or datetime.now(TAIPEI)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=TAIPEI)
+        for due in await services.nudges.would_send(moment):
+            print(
+                json.dumps(
+                    {
+                        "recipient_staff_id": due.recipient_id,
+                        "kind": due.kind.value,
+                        "subject": due.subject,
+                        "step": due.step,
+                        "due_at": due.at.astimezone(TAIPEI).isoformat(),
+                        "dedupe_key": due.dedupe_key,
+                    },
+                    ensure_ascii=False,
+                )
+            )
     finally:
         await services.db.close()
     return 0

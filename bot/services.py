@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.domain.jurisdiction import Jurisdiction
 from bot.keys import Keyring
 from bot.meetings import Meetings
+from bot.nudges import Outbox
 from bot.referrals import Referrals
 from bot.render import Texts
 from storage import Database
@@ -26,6 +27,7 @@ class Services:
     referrals: Referrals
     cases: Cases
     meetings: Meetings
+    nudges: Outbox
 
     def text(self, who: Staff | str, key: str, **context: object) -> str:
         """A catalog message in the language of `who` (a member of staff, or a locale)."""

@@ -21,6 +21,7 @@ from handlers import (
     invites,
     lookup,
     meetings,
+    nudges,
     referral,
     referral_decisions,
     registration,
@@ -46,6 +47,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     caseload.register(application)
     meetings.register(application)
     compliance.register(application)
+    nudges.register(application)
     inbox.register(application)
     fallback.register(application)
     errors.register(application)

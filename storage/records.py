@@ -217,3 +217,24 @@ class ResolutionRecord:
     state: str
     done_at: datetime | None
     recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class NudgeRecord:
+    id: int
+    dedupe_key: str
+    kind: str
+    subject: str
+    step: str
+    escalation: int
+    recipient_id: int
+    due_at: datetime
+    window_key: str
+    state: str
+    lease_until: datetime | None
+    attempts: int
+    snoozes: int
+    message_id: int | None
+    dropped_reason: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -313,3 +313,29 @@ meeting_resolutions = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
 )
 Index("ix_meeting_resolutions_meeting_id", meeting_resolutions.c.meeting_id)
+
+
+# --- nudges: the outbox the scheduler sends from (migration 0005) ---------------------------------
+
+nudges = Table(
+    "nudges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),  # "obligation:45", "meeting:12", …
+    Column("step", String(32), nullable=False),
+    Column("escalation", Integer, nullable=False),
+    Column("recipient_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),  # already moved into office hours
+    Column("window_key", String(10), nullable=False),  # the send window: one digest each
+    Column("state", String(16), nullable=False),  # pending / claimed / sent / dropped / unknown
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("snoozes", Integer, nullable=False),
+    Column("message_id", BigInteger, nullable=True),
+    Column("dropped_reason", String(32), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_nudges_state_due_at", nudges.c.state, nudges.c.due_at)

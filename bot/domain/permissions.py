@@ -86,6 +86,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", Action.UPDATE_CASE),
     Command("caseload", Action.VIEW_CASELOAD),
     Command("meetings", Action.VIEW_MEETINGS),
+    Command("nudges", Action.VIEW_MEETINGS),
     Command("newmeeting", Action.PLAN_MEETING),
     Command("compliance", Action.VIEW_COMPLIANCE),
     Command("cancel", Action.REFER),

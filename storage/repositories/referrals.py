@@ -230,3 +230,9 @@ async def placed_on(conn: AsyncConnection, conference: str, district: str) -> li
         .order_by(referrals.c.id)
     )
     return [_record(row) for row in (await conn.execute(query)).all()]
+
+
+async def waiting(conn: AsyncConnection) -> list[ReferralRecord]:
+    """Referrals no center has decided yet, oldest first."""
+    query = select(referrals).where(referrals.c.status == "waiting").order_by(referrals.c.id)
+    return [_record(row) for row in (await conn.execute(query)).all()]

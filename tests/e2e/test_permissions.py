@@ -55,8 +55,15 @@ async def test_the_command_menu_follows_the_role_and_language(world: World) -> N
         "help",
         "whoami",
     ]
-    supervisor_menu = [*everyone[:6], "caseload", "meetings", "newmeeting", *everyone[6:]]
+    supervisor_menu = [
+        *everyone[:6],
+        "caseload",
+        "meetings",
+        "nudges",
+        "newmeeting",
+        *everyone[6:],
+    ]
     assert names(f"chat:{supervisor.user_id}") == [*supervisor_menu, "invite", "lang"]
-    worker_menu = [*everyone[:6], "meetings", *everyone[6:]]
+    worker_menu = [*everyone[:6], "meetings", "nudges", *everyone[6:]]
     assert names(f"chat:{worker.user_id}") == [*worker_menu, "lang"]
     assert menus[f"chat:{worker.user_id}"][0]["description"] == "Refer a family"

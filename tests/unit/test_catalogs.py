@@ -11,6 +11,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.domain import meetings as meeting_rules
 from bot.domain.case_status import BUTTON_MOVES, MOVE_EVENTS, REASON_CODES, CaseStatus, EntryKind
+from bot.domain.nudges import NudgeKind
 from bot.domain.obligations import ObligationKind, WaiverReason
 from bot.domain.permissions import COMMANDS
 from bot.domain.redaction import RedactionKind
@@ -54,6 +55,8 @@ MEETING_REASONS = [
     "meeting.undecided",
     "meeting.not_an_open_case",
     "meeting.not_yours",
+    "nudge.gone",
+    "nudge.snoozed_enough",
 ]
 EXTRA_REASONS = {
     "case.not_a_case",
@@ -126,6 +129,7 @@ def _expand(key: str) -> set[str]:
         "{meeting.series_key}": ["case_conference", "district_liaison", "city_liaison"],
         "{category_key}": [c.value for c in Category],
         "{proposal}": ["keep", "close"],
+        "{row.kind}": [k.value for k in NudgeKind] + ["recipient_unreachable"],
         "{line.held.value}": ["met", "late", "missed", "pending"],
         "{line.minutes.value if line.minutes else 'none'}": [
             "met",

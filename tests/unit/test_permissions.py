@@ -18,7 +18,18 @@ from bot.domain.permissions import (
 from bot.domain.roles import Role, UnitRole, role_fits_unit
 
 # The whole table, written out: a change to PERMISSIONS must change this on purpose.
-_EVERYONE = {"help", "whoami", "lang", "refer", "cancel", "case", "mycases", "search", "meetings"}
+_EVERYONE = {
+    "help",
+    "whoami",
+    "lang",
+    "refer",
+    "cancel",
+    "case",
+    "mycases",
+    "search",
+    "meetings",
+    "nudges",
+}
 _SERVING = {"update", "report"}
 EXPECTED = {
     Role.WORKER: _EVERYONE | _SERVING,

@@ -1,0 +1,221 @@
+"""Nudges in chat: the scheduler only ticks — a planning pass stores what the data says is due,
+a sender sends what is due as one digest per person and send window — plus `/nudges` and the
+buttons 去處理 / 已完成 / 稍後提醒 on every item.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.accounts import Staff
+from bot.clock import utcnow
+from bot.domain.permissions import Action
+from bot.domain.working_days import monthly_report_due
+from bot.nudges import UNREACHABLE, Batch
+from bot.services import Services
+from handlers.base import (
+    Button,
+    Context,
+    answer,
+    data_parts,
+    keyboard,
+    reply,
+    requires,
+    services_of,
+)
+from storage.records import NudgeRecord
+
+log = logging.getLogger(__name__)
+PLAN_SECONDS = 60
+SEND_SECONDS = 15
+
+
+async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
+    """One line saying what the nudge is about: codes and dates, never a family's details."""
+    kind, _, rest = row.subject.partition(":")
+    values: dict[str, object] = {"escalation": row.escalation}
+    if kind == "report":
+        raw_id, _, period = rest.partition(":")
+        referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
+        year, month = (int(p) for p in period.split("-"))
+        values |= {
+            "code": referral.code if referral else "—",
+            "period": period,
+            "due": monthly_report_due(
+                (year, month), services.cases.report_due_day, calendar=services.cases.calendar
+            ),
+        }
+    elif kind == "referral":
+        referral = await services.referrals.by_id(int(rest)) if rest.isdigit() else None
+        values |= {"code": referral.code if referral else "—"}
+    elif kind == "meeting":
+        meeting = await services.meetings.by_id(int(rest)) if rest.isdigit() else None
+        values |= {
+            "starts_at": meeting.starts_at if meeting else None,
+            "district": meeting.district if meeting else None,
+            "cutoff": meeting.referral_cutoff if meeting else None,
+            "minutes_due": meeting.minutes_due if meeting else None,
+        }
+    elif kind == "window":
+        series_key, place, window = [*rest.split(":"), "", "", ""][:3]
+        series = services.meetings.series(series_key)
+        values |= {
+            "series": series.name if series else series_key,
+            "place": place,
+            "window": window,
+        }
+    elif kind == "staff":
+        person = await services.accounts.by_id(int(rest)) if rest.isdigit() else None
+        values |= {"name": person.display_name if person else "—"}
+    return services.text(reader, f"nudge.{row.kind}", **values)
+
+
+async def digest(services: Services, batch: Batch) -> tuple[str, list[list[Button]]]:
+    reader = batch.recipient
+    lines = [services.text(reader, "nudge.title", count=len(batch.rows))]
+    rows: list[list[Button]] = []
+    for number, row in enumerate(batch.rows, 1):
+        lines.append(f"{number}. {await describe(services, reader, row)}")
+        if row.kind == UNREACHABLE:
+            continue
+        rows.append(
+            [
+                (services.text(reader, "nudge.go", n=number), f"nz:go:{row.id}"),
+                (services.text(reader, "nudge.done", n=number), f"nz:done:{row.id}"),
+                (services.text(reader, "nudge.later", n=number), f"nz:later:{row.id}"),
+            ]
+        )
+    return "\n".join(lines), rows
+
+
+async def send_due(context: Context) -> int:
+    """The sender tick."""
+    return await send_now(context.bot, services_of(context), utcnow())
+
+
+async def send_now(bot: Bot, services: Services, now: datetime) -> int:
+    """Claim what is due, re-check it against the data, send one digest per person and send
+    window; returns how many digests went out."""
+    outbox = services.nudges
+    if not outbox.sending_now(now):
+        return 0
+    batches, _ = await outbox.claim(now)
+    sent = 0
+    for batch in batches:
+        text, buttons = await digest(services, batch)
+        try:
+            message = await bot.send_message(
+                batch.recipient.telegram_user_id,
+                text,
+                reply_markup=keyboard(buttons) if buttons else None,
+            )
+        except RetryAfter as error:
+            # Telegram asked us to wait: later, without counting an attempt.
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            await outbox.postpone(
+                batch.rows, now + timedelta(seconds=seconds), moment=now, count_attempt=False
+            )
+            continue
+        except TimedOut:
+            # It may have been delivered: never re-sent blindly.
+            await outbox.finish(batch.rows, state="unknown", moment=now)
+            log.warning("nudge digest to staff %s timed out; marked unknown", batch.recipient.id)
+            continue
+        except Forbidden:
+            await outbox.finish(batch.rows, state="dropped", moment=now, reason="blocked")
+            await outbox.unreachable(batch.recipient, now)
+            log.warning("staff %s blocked the bot; their supervisor is told", batch.recipient.id)
+            continue
+        except BadRequest as error:
+            await outbox.finish(batch.rows, state="dropped", moment=now, reason="bad_request")
+            log.warning("nudge digest to staff %s refused: %s", batch.recipient.id, error)
+            continue
+        except NetworkError as error:
+            await outbox.postpone(
+                batch.rows, now + timedelta(minutes=1), moment=now, count_attempt=True
+            )
+            log.warning("nudge digest to staff %s: will retry (%s)", batch.recipient.id, error)
+            continue
+        await outbox.finish(batch.rows, state="sent", moment=now, message_id=message.message_id)
+        sent += 1
+    return sent
+
+
+async def plan_due(context: Context) -> int:
+    """The planning tick: store what the data says is due by now (idempotent)."""
+    return await services_of(context).nudges.planner.plan(utcnow())
+
+
+@requires(Action.VIEW_MEETINGS)
+async def press(update: Update, context: Context, member: Staff) -> None:
+    """`nz:go|done|later:<nudge>`: open the flow that does it; 已完成 asks for the proof (the
+    same flow); 稍後提醒 moves it to the next send window, at most twice."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    _, step, raw_id = data_parts(query, 3)
+    row = await services.nudges.row(int(raw_id)) if raw_id.isdigit() else None
+    if row is None or row.recipient_id != member.id:
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    if step == "later":
+        problem = await services.nudges.snooze(member, row.id, utcnow())
+        await reply(
+            update, services.text(member, f"reason.{problem}" if problem else "nudge.snoozed")
+        )
+        return
+    await reply(
+        update,
+        services.text(
+            member,
+            "nudge.how_done" if step == "done" else "nudge.how_go",
+            what=await describe(services, member, row),
+            command=_command_for(row),
+        ),
+    )
+
+
+def _command_for(row: NudgeRecord) -> str:
+    """Where the work is done: the command that opens its flow."""
+    kind = row.subject.partition(":")[0]
+    return {
+        "report": "/report",
+        "referral": "/mycases",
+        "meeting": "/meetings",
+        "window": "/newmeeting",
+        "resolution": "/meetings",
+    }.get(kind, "/help")
+
+
+@requires(Action.VIEW_MEETINGS)
+async def my_nudges(update: Update, context: Context, member: Staff) -> None:
+    """`/nudges`: what I have been reminded of and is still open."""
+    services = services_of(context)
+    rows = await services.nudges.open_for(member, utcnow())
+    if not rows:
+        await reply(update, services.text(member, "nudge.none"))
+        return
+    lines = [services.text(member, "nudge.mine", count=len(rows))]
+    lines += [f"• {await describe(services, member, row)}" for row in rows]
+    await reply(update, "\n".join(lines))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("nudges", my_nudges))
+    application.add_handler(CallbackQueryHandler(press, pattern=r"^nz:"))
+    if application.job_queue is not None:
+        # The jobs only tick; the work is in rows, so a missed tick only delays it.
+        grace = {"misfire_grace_time": None, "coalesce": True}
+        application.job_queue.run_repeating(
+            plan_due, interval=PLAN_SECONDS, first=5, job_kwargs=grace
+        )
+        application.job_queue.run_repeating(
+            send_due, interval=SEND_SECONDS, first=10, job_kwargs=grace
+        )

@@ -1,0 +1,151 @@
+"""The nudge outbox: planned rows with a unique dedupe key, claimed with a lease, sent once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.records import NudgeRecord
+from storage.schema import nudges
+
+
+async def plan(conn: AsyncConnection, **values: Any) -> bool:
+    """Add a nudge unless one with the same dedupe key exists (in any state): False then."""
+    try:
+        async with conn.begin_nested():
+            await conn.execute(nudges.insert().values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _sendable(now: datetime) -> Any:
+    return or_(
+        and_(nudges.c.state == "pending", nudges.c.due_at <= now),
+        and_(nudges.c.state == "claimed", nudges.c.lease_until < now),  # a crashed sender's
+    )
+
+
+async def due(conn: AsyncConnection, now: datetime) -> list[NudgeRecord]:
+    """What a sender would take now (without taking it): for `nudges plan` and checks."""
+    query = select(nudges).where(_sendable(now)).order_by(nudges.c.due_at, nudges.c.id)
+    return [NudgeRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def claim(
+    conn: AsyncConnection, now: datetime, *, lease: timedelta, limit: int
+) -> list[NudgeRecord]:
+    """Take due rows for this sender until the lease ends; rows of a sender that crashed are
+    taken again once their lease has passed."""
+    found = (
+        await conn.execute(
+            select(nudges.c.id)
+            .where(_sendable(now))
+            .order_by(nudges.c.due_at, nudges.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's write lock does this
+        )
+    ).all()
+    ids = [row[0] for row in found]
+    if not ids:
+        return []
+    await conn.execute(
+        update(nudges)
+        .where(nudges.c.id.in_(ids), _sendable(now))
+        .values(state="claimed", lease_until=now + lease, updated_at=now)
+    )
+    # The caller's write transaction is exclusive (BEGIN IMMEDIATE on SQLite, SELECT … then
+    # UPDATE under the same lock), so the rows just marked are this sender's.
+    query = select(nudges).where(nudges.c.id.in_(ids)).order_by(nudges.c.due_at, nudges.c.id)
+    return [NudgeRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def finish(
+    conn: AsyncConnection,
+    ids: Sequence[int],
+    *,
+    state: str,
+    now: datetime,
+    message_id: int | None = None,
+    reason: str | None = None,
+) -> None:
+    """Sent (with the Telegram message id), dropped (with why) or unknown (maybe sent)."""
+    if not ids:
+        return
+    await conn.execute(
+        update(nudges)
+        .where(nudges.c.id.in_(list(ids)))
+        .values(
+            state=state,
+            lease_until=None,
+            message_id=message_id,
+            dropped_reason=reason,
+            updated_at=now,
+        )
+    )
+
+
+async def postpone(
+    conn: AsyncConnection,
+    ids: Sequence[int],
+    *,
+    until: datetime,
+    window_key: str,
+    now: datetime,
+    count_attempt: bool,
+    snooze: bool = False,
+) -> None:
+    """Back to pending for later: Telegram asked to wait, a connection failed, or a snooze."""
+    if not ids:
+        return
+    values: dict[str, Any] = {
+        "state": "pending",
+        "lease_until": None,
+        "due_at": until,
+        "window_key": window_key,
+        "updated_at": now,
+    }
+    if count_attempt:
+        values["attempts"] = nudges.c.attempts + 1
+    if snooze:
+        values["snoozes"] = nudges.c.snoozes + 1
+    await conn.execute(update(nudges).where(nudges.c.id.in_(list(ids))).values(**values))
+
+
+async def by_id(conn: AsyncConnection, nudge_id: int) -> NudgeRecord | None:
+    row = (await conn.execute(select(nudges).where(nudges.c.id == nudge_id))).first()
+    return None if row is None else NudgeRecord(**row._asdict())
+
+
+async def for_recipient(
+    conn: AsyncConnection, recipient_id: int, states: Sequence[str]
+) -> list[NudgeRecord]:
+    query = (
+        select(nudges)
+        .where(nudges.c.recipient_id == recipient_id, nudges.c.state.in_(list(states)))
+        .order_by(nudges.c.due_at, nudges.c.id)
+    )
+    return [NudgeRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def closed_keys(conn: AsyncConnection, keys: Sequence[str]) -> set[str]:
+    """Which of these nudges are finished: sent, dropped or possibly sent (unknown)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        query = select(nudges.c.dedupe_key).where(
+            nudges.c.dedupe_key.in_(chunk), nudges.c.state.in_(["sent", "dropped", "unknown"])
+        )
+        found |= {row[0] for row in (await conn.execute(query)).all()}
+    return found
+
+
+async def not_before(conn: AsyncConnection, now: datetime) -> set[str]:
+    """Pending nudges put off to later than `now` (a snooze, Telegram's retry_after)."""
+    query = select(nudges.c.dedupe_key).where(nudges.c.state == "pending", nudges.c.due_at > now)
+    return {row[0] for row in (await conn.execute(query)).all()}
