@@ -64,6 +64,9 @@ class Settings:
     invite_ttl: timedelta
     case_message_ttl: timedelta
     log_level: str
+    nudge_ticks: bool = (
+        True  # the scheduler's plan and send ticks (SAFETYNET_NUDGES=off stops them)
+    )
 
 
 def _env_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -168,4 +171,5 @@ def load_settings(
             minutes=_env_int(env, "SAFETYNET_CASE_MESSAGE_TTL_MINUTES", 30, 1, 24 * 60)
         ),
         log_level=(env.get("SAFETYNET_LOG_LEVEL") or "INFO").upper(),
+        nudge_ticks=env.get("SAFETYNET_NUDGES", "on").lower() not in ("off", "0", "false"),
     )

@@ -210,7 +210,9 @@ async def my_nudges(update: Update, context: Context, member: Staff) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("nudges", my_nudges))
     application.add_handler(CallbackQueryHandler(press, pattern=r"^nz:"))
-    if application.job_queue is not None:
+    services = application.bot_data.get("services")
+    ticking = services is None or services.settings.nudge_ticks
+    if application.job_queue is not None and ticking:
         # The jobs only tick; the work is in rows, so a missed tick only delays it.
         grace = {"misfire_grace_time": None, "coalesce": True}
         application.job_queue.run_repeating(

@@ -14,7 +14,9 @@ from tests.transcript import World
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings({}, var_dir=tmp_path / "var")
+    # Transcripts drive the scheduler's ticks themselves (tests/e2e/test_nudges.py), so a real
+    # tick never lands in the middle of another conversation.
+    return load_settings({"SAFETYNET_NUDGES": "off"}, var_dir=tmp_path / "var")
 
 
 @pytest.fixture

@@ -111,3 +111,8 @@ def test_webhook_mode_needs_its_secret(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="SAFETYNET_WEBHOOK_SECRET"):
         load_settings(env | {"SAFETYNET_WEBHOOK_SECRET": "short"}, var_dir=tmp_path)
     assert load_settings(env | {"SAFETYNET_WEBHOOK_SECRET": "s" * 32}, var_dir=tmp_path)
+
+
+def test_the_nudge_ticks_run_unless_switched_off(tmp_path: Path) -> None:
+    assert load_settings({}, var_dir=tmp_path).nudge_ticks is True
+    assert load_settings({"SAFETYNET_NUDGES": "off"}, var_dir=tmp_path).nudge_ticks is False
