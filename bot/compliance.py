@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain import meetings as rules
-from bot.domain.jurisdiction import Jurisdiction, MeetingSeries
+from bot.domain.jurisdiction import Jurisdiction
 from bot.domain.obligations import ObligationState
 from bot.domain.working_days import TAIPEI
 from storage import Database
@@ -76,7 +76,8 @@ async def compliance(
                 if series.key == "case_conference":
                     # The reports of the quarter the conference reviews: due after the previous
                     # conference's window, up to the end of this one.
-                    since = _previous_end(series, window)
+                    previous = rules.previous_window(series, window.start)
+                    since = previous.end if previous else window.start
                     for duty, district, done_at in reports:
                         if district != place or not since < duty.due <= window.end:
                             continue
@@ -106,14 +107,3 @@ async def compliance(
                     )
                 )
     return lines
-
-
-def _previous_end(series: MeetingSeries, window: rules.Window) -> date:
-    """The last day of the window before `window` in the series."""
-    earlier = [
-        w
-        for year in (window.year - 1, window.year)
-        for w in rules.windows_of(series, year)
-        if w.end < window.start
-    ]
-    return earlier[-1].end if earlier else window.start

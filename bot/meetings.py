@@ -242,21 +242,16 @@ class Meetings:
         inside = rules.window_for(series, day)
         if inside is not None:
             return inside.key, False
-        ended = [
-            w
-            for year in (day.year - 1, day.year)
-            for w in rules.windows_of(series, year)
-            if w.end < day
-        ]
-        if ended:
+        ended = rules.previous_window(series, day)
+        if ended is not None:
             async with self.db.read() as conn:
                 held = [
                     m
                     for m in await meetings.listing(conn, series_key=series.key, district=district)
-                    if m.window_key == ended[-1].key
+                    if m.window_key == ended.key
                 ]
             if not held:
-                return ended[-1].key, True
+                return ended.key, True
         return rules.next_window(series, day).key, True
 
     async def create(self, member: Staff, plan: MeetingPlan) -> Planned | str:

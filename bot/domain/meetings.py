@@ -136,6 +136,14 @@ def next_window(series: MeetingSeries, day: date) -> Window:
     raise AssertionError("unreachable: a series has a window in every year")  # pragma: no cover
 
 
+def previous_window(series: MeetingSeries, day: date) -> Window | None:
+    """The last window that ended before `day` (this year's or last year's)."""
+    ended = [
+        w for w in windows_of(series, day.year - 1) + windows_of(series, day.year) if w.end < day
+    ]
+    return ended[-1] if ended else None
+
+
 def _windows_from(series: MeetingSeries, year: int) -> list[Window]:
     # A late-year day may belong to next year's first window (district liaison: 1 December on).
     return windows_of(series, year) + windows_of(series, year + 1)

@@ -34,6 +34,7 @@ from bot.domain.meetings import (
     next_window,
     overlaps,
     parse_meeting_time,
+    previous_window,
     referral_cutoff,
     unusual_hour,
     window_for,
@@ -457,3 +458,15 @@ def test_case_conference_held_in_its_month(conference: MeetingSeries) -> None:
     assert in_window_state(march, None, date(2026, 2, 1)) is DeadlineState.PENDING
     assert in_window_state(march, None, date(2026, 3, 31)) is DeadlineState.PENDING
     assert in_window_state(march, None, date(2026, 4, 1)) is DeadlineState.MISSED
+
+
+def test_the_previous_window_is_the_last_one_ended_before_a_day(
+    conference: MeetingSeries, district_liaison: MeetingSeries
+) -> None:
+    assert previous_window(conference, date(2026, 3, 1)) == windows_of(conference, 2025)[-1]
+    assert previous_window(conference, date(2026, 4, 1)) == windows_of(conference, 2026)[0]
+    # 1 December already belongs to next year's liaison window; the one before ended 30 Nov.
+    assert (
+        previous_window(district_liaison, date(2026, 12, 1))
+        == windows_of(district_liaison, 2026)[-1]
+    )
