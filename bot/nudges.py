@@ -66,6 +66,10 @@ class Planner:
     def calendar(self) -> WorkingCalendar:
         return self.cases.calendar
 
+    def send_window(self, moment: datetime) -> str:
+        """The send window a moment falls in: one digest per person and window."""
+        return rules.window_key(moment, self.calendar, self.rules.office_hours)
+
     # --- who ------------------------------------------------------------------------------------
 
     async def active_staff(
@@ -303,17 +307,8 @@ class Planner:
                     escalation=due.escalation,
                     recipient_id=due.recipient_id,
                     due_at=due.at,
-                    window_key=rules.window_key(
-                        max(due.at, moment), self.calendar, self.rules.office_hours
-                    ),
-                    state="pending",
-                    lease_until=None,
-                    attempts=0,
-                    snoozes=0,
-                    message_id=None,
-                    dropped_reason=None,
-                    created_at=moment,
-                    updated_at=moment,
+                    window_key=self.send_window(max(due.at, moment)),
+                    now=moment,
                 )
         return created
 
@@ -397,7 +392,7 @@ class Outbox:
     async def postpone(
         self, rows: list[NudgeRecord], until: datetime, *, moment: datetime, count_attempt: bool
     ) -> None:
-        window = rules.window_key(until, self.planner.calendar, self.planner.rules.office_hours)
+        window = self.planner.send_window(until)
         async with self.db.write() as conn:
             await outbox.postpone(
                 conn,
@@ -426,9 +421,7 @@ class Outbox:
                 conn,
                 [row.id],
                 until=later,
-                window_key=rules.window_key(
-                    later, self.planner.calendar, self.planner.rules.office_hours
-                ),
+                window_key=self.planner.send_window(later),
                 now=moment,
                 count_attempt=False,
                 snooze=True,
@@ -454,17 +447,8 @@ class Outbox:
                     escalation=0,
                     recipient_id=supervisor,
                     due_at=moment,
-                    window_key=rules.window_key(
-                        moment, self.planner.calendar, self.planner.rules.office_hours
-                    ),
-                    state="pending",
-                    lease_until=None,
-                    attempts=0,
-                    snoozes=0,
-                    message_id=None,
-                    dropped_reason=None,
-                    created_at=moment,
-                    updated_at=moment,
+                    window_key=self.planner.send_window(moment),
+                    now=moment,
                 ):
                     told.append(supervisor)
         return told

@@ -14,11 +14,43 @@ from storage.records import NudgeRecord
 from storage.schema import nudges
 
 
-async def plan(conn: AsyncConnection, **values: Any) -> bool:
-    """Add a nudge unless one with the same dedupe key exists (in any state): False then."""
+async def plan(
+    conn: AsyncConnection,
+    *,
+    dedupe_key: str,
+    kind: str,
+    subject: str,
+    step: str,
+    escalation: int,
+    recipient_id: int,
+    due_at: datetime,
+    window_key: str,
+    now: datetime,
+) -> bool:
+    """Add a pending nudge unless one with the same dedupe key exists (in any state): False
+    then."""
     try:
         async with conn.begin_nested():
-            await conn.execute(nudges.insert().values(**values))
+            await conn.execute(
+                nudges.insert().values(
+                    dedupe_key=dedupe_key,
+                    kind=kind,
+                    subject=subject,
+                    step=step,
+                    escalation=escalation,
+                    recipient_id=recipient_id,
+                    due_at=due_at,
+                    window_key=window_key,
+                    state="pending",
+                    lease_until=None,
+                    attempts=0,
+                    snoozes=0,
+                    message_id=None,
+                    dropped_reason=None,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     except IntegrityError:
         return False
     return True
