@@ -18,7 +18,7 @@ from bot.domain import nudges as rules
 from bot.domain.jurisdiction import Jurisdiction
 from bot.domain.obligations import ObligationState
 from bot.domain.roles import Role, UnitRole
-from bot.domain.working_days import TAIPEI, WorkingCalendar
+from bot.domain.working_days import TAIPEI, WorkingCalendar, taipei_date
 from bot.meetings import Answer, Meetings
 from storage import Database
 from storage.records import MeetingRecord, NudgeRecord, ReferralRecord
@@ -109,7 +109,7 @@ class Planner:
             else:
                 done.add(key)
         for referral in await referrals.tracked(conn):
-            for period, due, _ in self.cases.report_duties(referral, first_day(moment)):
+            for period, due, _ in self.cases.report_duties(referral, taipei_date(moment)):
                 if (referral.id, period) not in done:
                     owed.setdefault((referral.id, period), (due, referral.case_manager_id))
         found = []
@@ -315,10 +315,6 @@ class Planner:
     async def sendable(self, moment: datetime) -> list[NudgeRecord]:
         async with self.db.read() as conn:
             return await outbox.due(conn, moment)
-
-
-def first_day(moment: datetime) -> date:
-    return moment.astimezone(TAIPEI).date()
 
 
 @dataclass(frozen=True)
