@@ -63,6 +63,14 @@ def data_parts(query: CallbackQuery, count: int) -> list[str]:
     return parts + [""] * (count - len(parts))
 
 
+LABEL_TEXT = 24  # characters of typed text shown on a button or a duty line
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis marking a cut (timeline lines, button labels)."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
 def in_rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 

@@ -17,9 +17,11 @@ from bot.domain.permissions import Action, may
 from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role
 from bot.services import Services
-from handlers.base import Button, keyboard
+from handlers.base import Button, keyboard, shortened
 from handlers.case_moves import move_data
 from storage.records import CaseEntryRecord, ReferralEventRecord, ReferralRecord
+
+TIMELINE_TEXT = 80  # characters of a note shown on a timeline line
 
 
 def names(services: Services, reader: Staff, prefix: str, keys: tuple[str, ...]) -> str:
@@ -209,7 +211,5 @@ def _event_detail(services: Services, reader: Staff, event: ReferralEventRecord)
     return None
 
 
-def _short(text: str | None, limit: int = 80) -> str | None:
-    if text is None:
-        return None
-    return text if len(text) <= limit else f"{text[:limit]}…"
+def _short(text: str | None) -> str | None:
+    return None if text is None else shortened(text, TIMELINE_TEXT)

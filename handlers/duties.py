@@ -14,6 +14,7 @@ from bot.domain.obligations import PICKABLE_WAIVERS, ObligationKind, WaiverReaso
 from bot.domain.permissions import Action
 from bot.services import Services
 from handlers.base import (
+    LABEL_TEXT,
     Button,
     Context,
     answer,
@@ -24,6 +25,7 @@ from handlers.base import (
     reply,
     requires,
     services_of,
+    shortened,
 )
 from handlers.lookup import expiring
 from storage.records import ObligationRecord
@@ -35,16 +37,12 @@ async def duty_label(services: Services, reader: Staff, duty: ObligationRecord) 
     if kind is ObligationKind.NEXT_STEP:
         step_entry = await services.cases.entry(int(duty.period.removeprefix("entry-")))
         step = services.cases.next_step_of(step_entry) if step_entry else None
-        return services.text(reader, "duty.next_step", step=_short(step or "—"))
+        return services.text(reader, "duty.next_step", step=shortened(step or "—", LABEL_TEXT))
     if kind is ObligationKind.PLANNED_VISIT:
         return services.text(
             reader, "duty.planned_visit", window=duty.period.removeprefix("visit-window-")
         )
     return services.text(reader, "duty.monthly_report", period=duty.period)
-
-
-def _short(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 @requires(Action.VIEW_CASES)

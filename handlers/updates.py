@@ -18,6 +18,7 @@ from bot.domain.dates import split_next_step
 from bot.domain.permissions import Action
 from bot.domain.text import clean_text
 from handlers.base import (
+    LABEL_TEXT,
     Button,
     Context,
     answer,
@@ -27,6 +28,7 @@ from handlers.base import (
     reply,
     requires,
     services_of,
+    shortened,
     tell_redacted,
 )
 from storage.records import ReferralRecord
@@ -215,7 +217,7 @@ async def tell_written(
     if steps:
         buttons = [
             (
-                services.text(member, "update.step_done_button", step=_short(text)),
+                services.text(member, "update.step_done_button", step=shortened(text, LABEL_TEXT)),
                 f"nd:{duty.id}:{result.entry.id}",
             )
             for duty, text in steps
@@ -223,10 +225,6 @@ async def tell_written(
         await reply(
             update, services.text(member, "update.did_it_do_steps"), keyboard(in_rows(buttons, 1))
         )
-
-
-def _short(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 # --- corrections: the author writes a new entry pointing at the old one -------------------------
