@@ -7,7 +7,6 @@ from datetime import datetime
 
 from bot import documents
 from bot.accounts import Staff
-from bot.domain.referral_rules import Category
 from bot.meetings import Agenda, AgendaItem, Answer
 from bot.services import Services
 from storage.records import MeetingRecord
@@ -64,18 +63,9 @@ def agenda_document(services: Services, reader: Staff, agenda: Agenda) -> bytes:
                 notes=[],
             )
         )
-        for category_key in (
-            *[
-                c.value
-                for c in (
-                    Category.SUICIDE_ECONOMIC,
-                    Category.CHILD_HIGH_RISK,
-                    Category.MISSING_CHILD,
-                )
-            ],
-            Category.CO_CASE.value,
-        ):
-            items = agenda.reports.get(category_key, [])
+        # The agenda holds the reports in the plan's order: 幸扶守護, 兒少高危機, 行方不明兒少,
+        # co-cases.
+        for category_key, items in agenda.reports.items():
             sections.append(
                 documents.AgendaSection(
                     heading=services.text(
