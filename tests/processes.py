@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -10,6 +11,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -110,3 +113,16 @@ def invite(args: list[str], env: dict[str, str]) -> str:
         timeout=60,
     )
     return result.stdout.split("invite code: ")[1].split()[0]
+
+
+def json_lines(args: list[str], var_dir: Path) -> list[dict[str, Any]]:
+    """`safetynet <args>` in its own process on the sandbox data in `var_dir`: its JSON lines."""
+    result = subprocess.run(  # noqa: S603 — our own command, fixed arguments
+        [sys.executable, "-m", "bot", *args],
+        env={**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(var_dir)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines()]

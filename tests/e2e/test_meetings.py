@@ -6,10 +6,6 @@ bureau's compliance view; `safetynet meetings --at`."""
 from __future__ import annotations
 
 import io
-import json
-import os
-import subprocess
-import sys
 import zipfile
 
 import docx
@@ -18,11 +14,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT
 from bot.domain.roles import Role
 from storage.repositories import referrals as referral_rows
 from storage.schema import message_expiries, obligations, referrals
 from tests.e2e.test_referral import CODE, S04, District, refer
+from tests.processes import json_lines
 from tests.transcript import Person, Said, World, active_member
 
 pytestmark = pytest.mark.e2e
@@ -323,28 +319,12 @@ async def test_compliance_and_the_meetings_listing(
         replies = await admin.says("/compliance 1999")
         assert "請輸入年份" in replies[-1].text
 
-    done = meetings_listing(world, "2026-12-10")
-    (line,) = [json.loads(text) for text in done.stdout.splitlines()]
+    (line,) = json_lines(["meetings", "--at", "2026-12-10"], world.settings.var_dir)
     assert line["series"] == "case_conference"
     assert line["held"] == "met"
     assert line["minutes_due"] == "2026-12-02"
     assert line["minutes"] == "missed"
     assert line["referral_cutoff"] == "2026-10-25"
-
-
-def meetings_listing(world: World, day: str) -> subprocess.CompletedProcess[str]:
-    """`safetynet meetings --at DAY` in its own process, on the same data."""
-    env = {**os.environ, "SAFETYNET_VAR_DIR": str(world.settings.var_dir)}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    return subprocess.run(  # noqa: S603 — our own command, fixed arguments
-        [sys.executable, "-m", "bot", "meetings", "--at", day],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-        check=True,
-    )
 
 
 async def test_the_bureau_plans_a_city_liaison_meeting(world: World) -> None:

@@ -9,11 +9,7 @@ window excused, a case closed in June and reopened in August.
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,7 +19,6 @@ import time_machine
 from bot.accounts import Staff
 from bot.app import open_services
 from bot.cases import Cases, Obligation, Written
-from bot.config import PROJECT_ROOT
 from bot.domain.case_status import CaseStatus, EntryKind
 from bot.domain.obligations import WaiverReason, period_key
 from bot.domain.roles import Role
@@ -33,6 +28,7 @@ from bot.services import Services
 from storage.records import ReferralRecord
 from storage.repositories import referrals
 from tests.e2e.test_referral import CODE, S01, S04, refer
+from tests.processes import json_lines
 from tests.transcript import Person, World, active_member
 
 pytestmark = pytest.mark.e2e
@@ -328,18 +324,7 @@ async def staff_named(services: Services, telegram_user_id: int) -> Staff:
 
 def outside_listing(world: World, day: date) -> set[tuple[str, str, str, str, str]]:
     """`safetynet obligations --at DAY` in its own process, on the same data."""
-    env = {**os.environ, "SAFETYNET_VAR_DIR": str(world.settings.var_dir)}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    done = subprocess.run(  # noqa: S603 — our own command, fixed arguments
-        [sys.executable, "-m", "bot", "obligations", "--at", day.isoformat()],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-        check=True,
-    )
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    lines = json_lines(["obligations", "--at", day.isoformat()], world.settings.var_dir)
     assert lines
     assert all(o["owner_staff_id"] for o in lines)
     return {(o["case"], o["kind"], o["period"], o["due"], o["state"]) for o in lines}
