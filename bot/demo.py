@@ -9,7 +9,7 @@ database file (`var/demo.db`), marked as demo data; a file holding anything else
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.accounts import Staff
 from bot.cases import taipei_today
@@ -143,8 +143,9 @@ async def _refer(services: Services, member: Staff, story: str) -> int:
 
 
 async def _families(services: Services, cast: dict[str, Staff]) -> None:
-    """Ten families: most accepted as cases with some history, two waiting, one returned; two
-    tracked for months with a report overdue; a 幸扶守護 plan under way."""
+    """Thirty families (ten stories under three masked surnames): most accepted as cases with a
+    first entry, two in ten waiting, one in ten returned; two tracked for months with reports
+    overdue; 幸扶守護 plans under way."""
     officer, teacher = cast["示範王警員"], cast["示範蔡老師"]
     supervisor = cast["示範林督導"]
     managers = [cast["示範陳社工"], cast["示範張社工"]]
@@ -188,7 +189,7 @@ async def _families(services: Services, cast: dict[str, Staff]) -> None:
 
 
 async def _meetings(services: Services, cast: dict[str, Staff]) -> None:
-    """The district's next case conference and liaison meeting, invitations sent."""
+    """The district's next case conference and liaison meeting, its units invited."""
     supervisor, clerk = cast["示範林督導"], cast["示範吳秘書"]
     for member, key in ((supervisor, "case_conference"), (clerk, "district_liaison")):
         series = services.meetings.series(key)
@@ -196,19 +197,18 @@ async def _meetings(services: Services, cast: dict[str, Staff]) -> None:
             continue
         slots = services.meetings.suggested_times(series, utcnow())
         when = slots[0] if slots else utcnow() + timedelta(days=14)
-        if isinstance(when, datetime):
-            await services.meetings.create(
-                member,
-                MeetingPlan(
-                    series_key=key,
-                    district="中壢區",
-                    starts_at=when,
-                    place="中壢區公所3樓會議室",
-                    video_link=None,
-                    chair=f"{member.unit_name} {member.display_name}",
-                    unit_ids=tuple(u.id for u in services.meetings.default_units(series, "中壢區")),
-                ),
-            )
+        await services.meetings.create(
+            member,
+            MeetingPlan(
+                series_key=key,
+                district="中壢區",
+                starts_at=when,
+                place="中壢區公所3樓會議室",
+                video_link=None,
+                chair=f"{member.unit_name} {member.display_name}",
+                unit_ids=tuple(u.id for u in services.meetings.default_units(series, "中壢區")),
+            ),
+        )
 
 
 def demo_guide(created: bool) -> str:
