@@ -60,7 +60,7 @@ class Planner:
         self.jurisdiction = jurisdiction
         self.cases = cases_service
         self.meetings = meetings_service
-        self.rules = nudge_rules or rules.NudgeRules()
+        self.rules = nudge_rules or jurisdiction.nudge_rules
 
     @property
     def calendar(self) -> WorkingCalendar:

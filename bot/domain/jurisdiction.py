@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.domain.nudges import NudgeRules
 from bot.domain.roles import Role, UnitRole, role_fits_unit
 
 
@@ -68,6 +69,8 @@ class Jurisdiction:
     caseload_target: int = 25
     extra_workdays: tuple[date, ...] = ()
     extra_holidays: tuple[date, ...] = ()
+    # [nudges]: when each nudge goes out (issue #6)
+    nudge_rules: NudgeRules = field(default_factory=NudgeRules)
     _units_by_id: dict[str, Unit] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from datetime import date
+from dataclasses import fields
+from datetime import date, time
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from bot.domain.jurisdiction import District, Jurisdiction, MeetingSeries, Unit, UnitKind
+from bot.domain.nudges import NudgeRules, OfficeHours
 from bot.domain.roles import UnitRole
 
 DEFAULT_JURISDICTION = Path(__file__).parent / "taoyuan.toml"
@@ -172,6 +174,7 @@ def _build(data: dict[str, Any], r: _Reader) -> Jurisdiction:
         caseload_target=target,
         extra_workdays=_dates(rules, "extra_workdays", r),
         extra_holidays=_dates(rules, "extra_holidays", r),
+        nudge_rules=_nudge_rules(data, r),
         city_name=r.get(city, "name", str, "city"),
         city_name_en=r.get(city, "name_en", str, "city"),
         city_code=code,
@@ -249,6 +252,42 @@ def _series(e: dict[str, Any], i: int, r: _Reader, kind_keys: set[str]) -> Meeti
         default_attendee_kinds=attendee_kinds,
         referral_cutoff_months_before=cutoff,
     )
+
+
+def _nudge_rules(data: dict[str, Any], r: _Reader) -> NudgeRules:
+    """[nudges]: the numbers of issue #6's table of nudges and the office hours they go out in;
+    every key is optional and falls back to `NudgeRules`' default."""
+    table = data.get("nudges", {})
+    if not isinstance(table, dict):
+        r.fail("[nudges] must be a table", "nudges")
+    numbers = {spec.name for spec in fields(NudgeRules) if spec.name != "office_hours"}
+    values: dict[str, Any] = {}
+    hours: dict[str, time] = {}
+    for key, value in table.items():
+        if key in ("office_hours_start", "office_hours_end"):
+            hours[key.removeprefix("office_hours_")] = _clock_time(value, key, r)
+        elif key in numbers:
+            values[key] = r.get(table, key, int, "nudges")
+        else:
+            known = ", ".join(sorted([*numbers, "office_hours_start", "office_hours_end"]))
+            r.fail(f"unknown nudge rule `{key}` (known: {known})", "nudges", key=key)
+    try:
+        if hours:
+            values["office_hours"] = OfficeHours(**hours)
+        return NudgeRules(**values)
+    except ValueError as error:
+        r.fail(str(error), "nudges")
+
+
+def _clock_time(value: object, key: str, r: _Reader) -> time:
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    parsed = None
+    if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        parsed = time.fromisoformat(value)
+    if parsed is None:
+        r.fail(f'`{key}` is a time of day like "08:30", not {value!r}', "nudges", key=key)
+    return parsed
 
 
 def _dates(rules: dict[str, Any], key: str, r: _Reader) -> tuple[date, ...]:

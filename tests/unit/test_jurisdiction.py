@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
 
+from bot.domain.nudges import NudgeRules, OfficeHours
 from bot.domain.roles import Role, UnitRole
 from bot.jurisdictions import DEFAULT_JURISDICTION, JurisdictionError, load_jurisdiction
 
@@ -31,6 +33,28 @@ def test_the_three_meeting_series_follow_the_plan() -> None:
     assert series["district_liaison"].months == (4, 7, 11)
     assert series["district_liaison"].due == "by_month_end"
     assert all(s.minutes_due_days == 7 for s in series.values())
+
+
+def test_the_nudge_table_is_read_from_the_file_with_the_issue_defaults(tmp_path: Path) -> None:
+    taoyuan = load_jurisdiction()
+    assert taoyuan.nudge_rules == NudgeRules()  # the file writes the defaults down
+    later = _broken(
+        tmp_path,
+        'office_hours_start = "08:30"\noffice_hours_end = "17:30"',
+        'office_hours_start = "09:00"\noffice_hours_end = "17:00"',
+    )
+    rules = load_jurisdiction(later).nudge_rules
+    assert rules.office_hours == OfficeHours(time(9), time(17))
+    assert rules.report_working_days_before == 3
+
+
+def test_a_file_without_a_nudges_table_keeps_the_defaults(tmp_path: Path) -> None:
+    text = DEFAULT_JURISDICTION.read_text(encoding="utf-8")
+    start = text.index("[nudges]")
+    end = text.index("# Network unit kinds")
+    path = tmp_path / "bare.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert load_jurisdiction(path).nudge_rules == NudgeRules()
 
 
 def test_a_worker_picks_among_the_network_units_of_a_district() -> None:
@@ -89,6 +113,12 @@ def test_a_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
         ('code = "1000300000"', 'code = "10003"', "10-digit"),
         ('id = "fsc-bade"', 'id = "fsc-zhongli"', "appears twice"),
         ('role = "bureau"', 'role = "network"', "bureau"),
+        ('office_hours_start = "08:30"', 'office_hours_start = "8:30am"', "time of day"),
+        ('office_hours_end = "17:30"', 'office_hours_end = "07:30"', "start before they end"),
+        ("minutes_days_after = 5", "minutes_days_afer = 5", "unknown nudge rule"),
+        ("minutes_escalate_days_after = 8", "minutes_escalate_days_after = 4", "greater than"),
+        ("report_working_days_before = 3", "report_working_days_before = 0", "≥ 1"),
+        ("report_admin_days_after = 7", 'report_admin_days_after = "7"', "whole number|int"),
     ],
 )
 def test_other_mistakes_are_reported_clearly(tmp_path: Path, old: str, new: str, says: str) -> None:
