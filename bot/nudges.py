@@ -15,9 +15,13 @@ from bot.cases import Cases
 from bot.clock import utcnow
 from bot.domain import meetings as meeting_rules
 from bot.domain import nudges as rules
+from bot.domain.case_status import VISIT_KINDS
 from bot.domain.jurisdiction import Jurisdiction
-from bot.domain.obligations import ObligationState
+from bot.domain.obligations import ObligationKind, ObligationState
 from bot.domain.roles import Role, UnitRole
+from bot.domain.visit_plan import VisitPlan, progress
+from bot.domain.visit_plan import Window as VisitWindow
+from bot.domain.visit_plan import windows as visit_windows
 from bot.domain.working_days import TAIPEI, WorkingCalendar, taipei_date
 from bot.meetings import Answer, Meetings
 from storage import Database
@@ -91,6 +95,7 @@ class Planner:
         found: list[Due] = []
         async with self.db.read() as conn:
             found += await self._reports(conn, moment)
+            found += await self._visit_plans(conn, moment)
             found += await self._waiting_referrals(conn, moment)
             found += await self._meetings(conn, moment)
             found += await self._unscheduled(conn, moment)
@@ -120,6 +125,37 @@ class Planner:
             for occurrence in rules.report_due(due, self.rules, self.calendar):
                 audience = await self._audience(conn, occurrence.audience, case, owner)
                 found += self._each(occurrence, f"report:{referral_id}:{period}", audience)
+        return found
+
+    async def _visit_plans(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+        """幸扶守護: a month whose planned visits no longer fit in its working days — the lead
+        worker from the day it fell behind; the supervisor once the month is over and it is
+        still not done (seed 003, 參.二.5: 4 visits the first month, then 2 a month)."""
+        today = taipei_date(moment)
+        found = []
+        for duty in await cases.all_obligations(conn):
+            if duty.kind != ObligationKind.PLANNED_VISIT or duty.state != ObligationState.OPEN:
+                continue
+            case = await referrals.by_id(conn, duty.referral_id)
+            if case is None or case.opened_at is None:
+                continue
+            plan = VisitPlan(start=case.opened_at.astimezone(TAIPEI).date())
+            index = int(duty.period.rpartition("-")[2])
+            if not 1 <= index <= plan.months:
+                continue
+            window = visit_windows(plan)[index - 1]
+            visits = await cases.entry_dates(conn, case.id, [k.value for k in VISIT_KINDS])
+            since = _behind_since(plan, window, visits, today, self.calendar)
+            occurrences = rules.visit_plan_behind(
+                since or window.end, window.end, self.rules, self.calendar
+            )
+            if since is None:  # never behind, yet not done when its month ended
+                occurrences = [o for o in occurrences if o.escalation and window.end < today]
+            for occurrence in occurrences:
+                audience = await self._audience(
+                    conn, occurrence.audience, case, duty.owner_staff_id
+                )
+                found += self._each(occurrence, f"visit:{case.id}:{index}", audience)
         return found
 
     async def _waiting_referrals(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
@@ -315,6 +351,22 @@ class Planner:
     async def sendable(self, moment: datetime) -> list[NudgeRecord]:
         async with self.db.read() as conn:
             return await outbox.due(conn, moment)
+
+
+def _behind_since(
+    plan: VisitPlan,
+    window: VisitWindow,
+    visits: list[date],
+    today: date,
+    calendar: WorkingCalendar,
+) -> date | None:
+    """The first day of `window`, up to `today`, on which its visits no longer fit."""
+    day = window.start
+    while day <= min(today, window.end):
+        if progress(plan, visits, day, calendar=calendar).behind:
+            return day
+        day += timedelta(days=1)
+    return None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,19 @@ async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
                 (year, month), services.cases.report_due_day, calendar=services.cases.calendar
             ),
         }
+    elif kind == "visit":
+        raw_id, _, index = rest.partition(":")
+        referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
+        plan = await services.cases.visit_progress(referral) if referral else None
+        month = int(index) if index.isdigit() else 0
+        tally = plan.windows[month - 1] if plan and 0 < month <= len(plan.windows) else None
+        values |= {
+            "code": referral.code if referral else "—",
+            "month": month,
+            "required": tally.window.required if tally else 0,
+            "done": tally.done if tally else 0,
+            "end": tally.window.end if tally else None,
+        }
     elif kind == "referral":
         referral = await services.referrals.by_id(int(rest)) if rest.isdigit() else None
         values |= {"code": referral.code if referral else "—"}

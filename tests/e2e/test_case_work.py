@@ -4,7 +4,6 @@ decided, follow-up, corrections, next steps done, duties excused, the serving te
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
@@ -16,7 +15,7 @@ from bot.domain.case_status import TWSS_NAMES, EntryKind
 from bot.domain.roles import Role
 from handlers.updates import PICKABLE_KINDS
 from storage.schema import audit_log, case_entries, obligations
-from tests.e2e.test_referral import CODE, S04, District, refer
+from tests.e2e.test_referral import District
 from tests.transcript import Person, World, active_member
 
 pytestmark = pytest.mark.e2e
@@ -180,23 +179,6 @@ async def test_a_later_entry_completes_a_next_step(
     # Pressing it again is harmless.
     replies = await worker.presses("✓ 已完成：陪同就醫 11/27")
     assert "已經完成或免除" in replies[-1].text
-
-
-@pytest.fixture
-async def guishan_suicide_case(world: World) -> AsyncIterator[tuple[District, str]]:
-    """龜山: a district-office worker refers S04 (幸扶守護), accepted with 黃社工."""
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
-        district = District(
-            world=world,
-            officer=await active_member(world, Role.WORKER, "office-guishan", "吳幹事"),
-            supervisor=await active_member(world, Role.SUPERVISOR, "fsc-guishan", "周督導"),
-            social_worker=await active_member(world, Role.CASE_MANAGER, "fsc-guishan", "黃社工"),
-        )
-        found = CODE.search((await refer(district.officer, S04)).text)
-        assert found
-        await district.supervisor.presses("受案")
-        await district.supervisor.presses("黃社工")
-        yield district, found[0]
 
 
 async def test_a_supervisor_excuses_a_visit_window_with_a_reason(

@@ -119,6 +119,37 @@ async def test_a_person_who_blocked_the_bot_is_reported_to_their_supervisor_once
     assert len(await reminders(district.supervisor)) == 1
 
 
+async def test_a_visit_plan_that_falls_behind_is_nudged_then_escalated_after_its_month(
+    guishan_suicide_case: tuple[District, str], world: World
+) -> None:
+    """幸扶守護 (seed 003, 參.二.5): 4 visits in the month from 11/24 to 12/23. With none made,
+    the four working days left after Friday 12/18 (12/18, 21, 22, 23) still fit them; on
+    Saturday they no longer do, so the lead worker hears on Monday morning; the supervisor the
+    morning after the month ends."""
+    district, code = guishan_suicide_case
+    worker, supervisor = district.social_worker, district.supervisor
+
+    async def about_visits(person: Person) -> list[Said]:
+        return [m for m in await reminders(person) if "幸扶守護" in m.text]
+
+    await tick(world, "2026-12-18T16:00")
+    assert await about_visits(worker) == []
+    await tick(world, "2026-12-19T10:00")  # a Saturday: it waits
+    assert await about_visits(worker) == []
+    await tick(world, "2026-12-21T08:31")
+    (behind,) = await about_visits(worker)
+    assert f"{code} 幸扶守護第 1 個月訪視進度落後：應訪 4 次，已訪 0 次（115/12/23 止）" in (
+        behind.text
+    )
+    assert await about_visits(supervisor) == []
+    await tick(world, "2026-12-24T08:31")
+    (late,) = await about_visits(supervisor)
+    assert f"⚠️ {code} 幸扶守護第 1 個月" in late.text
+    await tick(world, "2026-12-28T09:00")
+    assert len(await about_visits(worker)) == 1
+    assert len(await about_visits(supervisor)) == 1
+
+
 async def _staff_id(world: World, person: Person) -> int:
     member = await world.bot_services.accounts.by_telegram_id(person.user_id)
     assert member is not None
