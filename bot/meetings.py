@@ -301,6 +301,99 @@ class Meetings:
             )
         return Planned(meeting=meeting, outside_window=outside)
 
+    def may_change(self, member: Staff, meeting: MeetingRecord) -> bool:
+        """Who may move or cancel a meeting: those who run it and may plan its series."""
+        series = self.series(meeting.series_key)
+        return (
+            series is not None and series in self.series_for(member) and self.runs(member, meeting)
+        )
+
+    def _change_problem(
+        self, member: Staff, meeting: MeetingRecord | None, now: datetime
+    ) -> str | None:
+        if meeting is None or meeting.cancelled:
+            return "meeting.gone"
+        if not self.may_change(member, meeting):
+            return "meeting.not_organiser"
+        if meeting.starts_at <= now:
+            return "meeting.already_started"
+        return None
+
+    async def move(
+        self, member: Staff, meeting_id: int, starts_at: datetime
+    ) -> MeetingRecord | str:
+        """Another time for a meeting not yet held: its window, referral cutoff and minutes due
+        follow the new day; the reminders queued for the old time lose their reason and the
+        invitees hear the new time once (`bot.nudges`, MEETING_CHANGED)."""
+        now = utcnow()
+        if starts_at <= now:
+            return rules.IN_THE_PAST
+        meeting = await self.by_id(meeting_id)
+        series = self.series(meeting.series_key) if meeting else None
+        problem = self._change_problem(member, meeting, now)
+        if problem is not None or meeting is None or series is None:
+            return problem or "meeting.gone"
+        window_key, _ = await self.window_of(series, meeting.district, starts_at)
+        day = starts_at.astimezone(TAIPEI).date()
+        slot = MeetingPlan(series.key, meeting.district, starts_at, "", None, "", ())
+        async with self.db.write() as conn:
+            # Checked again inside the write: the meeting may have changed meanwhile.
+            current = await meetings.by_id(conn, meeting_id)
+            problem = self._change_problem(member, current, now)
+            clash = await self._clash(conn, slot)
+            if problem is None and clash is not None and clash.id != meeting_id:
+                problem = "meeting.overlaps"
+            if problem is not None or current is None:
+                return problem or "meeting.gone"
+            await meetings.set_fields(
+                conn,
+                meeting_id,
+                starts_at=starts_at,
+                window_key=window_key,
+                referral_cutoff=rules.referral_cutoff(day, series),
+                minutes_due=rules.minutes_due(day, series),
+                moved_from=current.starts_at,
+                changed_at=now,
+                updated_at=now,
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action="meeting.move",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"meeting:{meeting_id}",
+                detail={"from": current.starts_at.isoformat(), "to": starts_at.isoformat()},
+            )
+            moved = await meetings.by_id(conn, meeting_id)
+        assert moved is not None
+        return moved
+
+    async def cancel(self, member: Staff, meeting_id: int) -> MeetingRecord | str:
+        """A meeting not yet held is called off: it leaves every list, its reminders are
+        dropped, and the invitees hear it once."""
+        now = utcnow()
+        async with self.db.write() as conn:
+            meeting = await meetings.by_id(conn, meeting_id)
+            problem = self._change_problem(member, meeting, now)
+            if problem is not None or meeting is None:
+                return problem or "meeting.gone"
+            await meetings.set_fields(
+                conn, meeting_id, status="cancelled", changed_at=now, updated_at=now
+            )
+            await audit.append(
+                conn,
+                at=now,
+                action="meeting.cancel",
+                outcome="allowed",
+                actor_staff_id=member.id,
+                subject=f"meeting:{meeting_id}",
+                detail={"starts_at": meeting.starts_at.isoformat()},
+            )
+            cancelled = await meetings.by_id(conn, meeting_id)
+        assert cancelled is not None
+        return cancelled
+
     # --- invitations and answers ------------------------------------------------------------------
 
     async def by_id(self, meeting_id: int) -> MeetingRecord | None:

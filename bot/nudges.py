@@ -5,7 +5,7 @@ matters lives in the scheduler's memory. The sender (see `Sender`) sends what is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -170,28 +170,55 @@ class Planner:
         return found
 
     async def _meetings(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+        """Reminders, the RSVP summary, the referral cutoff and the minutes of each planned
+        meeting. The subject carries the meeting's time: once it moves, what was queued for the
+        old time has lost its reason and is dropped, and the new time's nudges are new rows."""
         found = []
         for meeting in await meetings.listing(conn):
-            subject = f"meeting:{meeting.id}"
+            subject = _meeting_subject(meeting)
             invited = await self._invited(conn, meeting)
+            # What fell due before the invitation (or the announced change) went out is
+            # already said by it: a meeting planned for tomorrow gets no "7 days before".
+            told = meeting.changed_at or meeting.created_at
             if meeting.starts_at > moment - timedelta(days=1):
                 for occurrence in rules.meeting_reminders(
                     meeting.starts_at, self.rules, self.calendar
                 ):
-                    found += self._each(occurrence, subject, invited)
+                    if occurrence.at >= told:
+                        found += self._each(occurrence, subject, invited)
                 for occurrence in rules.rsvp_summary(meeting.starts_at, self.rules, self.calendar):
-                    found += self._each(occurrence, subject, [meeting.organiser_id])
+                    if occurrence.at >= told:
+                        found += self._each(occurrence, subject, [meeting.organiser_id])
             if meeting.referral_cutoff is not None:
                 network = await self._network_staff(conn, meeting)
                 for occurrence in rules.referral_cutoff_reminders(
                     meeting.referral_cutoff, self.rules, self.calendar
                 ):
-                    found += self._each(occurrence, subject, network)
+                    if occurrence.at >= told:
+                        found += self._each(occurrence, subject, network)
             if meeting.minutes_recorded_at is None:
                 day = meeting.starts_at.astimezone(TAIPEI).date()
                 for occurrence in rules.minutes_due(day, self.rules, self.calendar):
                     audience = await self._meeting_audience(conn, occurrence.audience, meeting)
                     found += self._each(occurrence, subject, audience)
+        return found + await self._meeting_changes(conn, moment)
+
+    async def _meeting_changes(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+        """A meeting moved or cancelled, said once to everyone invited (who declined too: a
+        new time may suit them) while the meeting is still ahead."""
+        found = []
+        for meeting in await meetings.listing(
+            conn, since=moment - timedelta(days=1), planned_only=False
+        ):
+            if meeting.changed_at is None or (meeting.moved_from is None and not meeting.cancelled):
+                continue
+            everyone = await self._invited(conn, meeting, declined_too=True)
+            subject = _meeting_subject(meeting)
+            for occurrence in rules.meeting_changed(
+                meeting.changed_at, meeting.starts_at, self.rules, self.calendar
+            ):
+                step = "cancelled" if meeting.cancelled else "moved"
+                found += self._each(replace(occurrence, step=step), subject, everyone)
         return found
 
     async def _unscheduled(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
@@ -255,12 +282,14 @@ class Planner:
             return await self.admins(conn)
         return []
 
-    async def _invited(self, conn: AsyncConnection, meeting: MeetingRecord) -> list[int]:
+    async def _invited(
+        self, conn: AsyncConnection, meeting: MeetingRecord, *, declined_too: bool = False
+    ) -> list[int]:
         """Invited staff who have not declined (a delegate instead of the one who delegated)."""
         unit_ids = await meetings.units_of(conn, meeting.id)
         people = set(await self.active_staff(conn, unit_ids, list(Role)))
         for answered in await meetings.answers(conn, meeting.id):
-            if answered.answer in (Answer.ABSENT, Answer.DELEGATED):
+            if answered.answer in (Answer.ABSENT, Answer.DELEGATED) and not declined_too:
                 people.discard(answered.staff_id)
             if answered.answer == Answer.DELEGATED and answered.delegate_id:
                 people.add(answered.delegate_id)
@@ -351,6 +380,11 @@ class Planner:
     async def sendable(self, moment: datetime) -> list[NudgeRecord]:
         async with self.db.read() as conn:
             return await outbox.due(conn, moment)
+
+
+def _meeting_subject(meeting: MeetingRecord) -> str:
+    """ "meeting:12@202703101400": the meeting and the Taipei time its nudges are about."""
+    return f"meeting:{meeting.id}@{meeting.starts_at.astimezone(TAIPEI):%Y%m%d%H%M}"
 
 
 def _behind_since(

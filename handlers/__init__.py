@@ -20,6 +20,7 @@ from handlers import (
     inbox,
     invites,
     lookup,
+    meeting_changes,
     meetings,
     nudges,
     referral,
@@ -46,6 +47,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     team.register(application)
     caseload.register(application)
     meetings.register(application)
+    meeting_changes.register(application)
     compliance.register(application)
     nudges.register(application)
     inbox.register(application)

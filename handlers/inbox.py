@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
-from handlers import meetings, referral, referral_decisions, updates
+from handlers import meeting_changes, meetings, referral, referral_decisions, updates
 from handlers.base import Context, caller_of, reply, services_of
 
 
@@ -27,6 +27,7 @@ async def receive(update: Update, context: Context) -> None:
             updates.ENTRY_NOTE: updates.receive_note,
             updates.CORRECTION_NOTE: updates.receive_correction,
             meetings.DRAFT: meetings.receive_draft_text,
+            meeting_changes.NEW_TIME: meeting_changes.receive_new_time,
             meetings.RESOLUTION: meetings.receive_resolution,
             meetings.DECISION_NOTE: meetings.receive_decision_note,
             updates.TRACK_REASON: updates.receive_tracking_reason,

@@ -509,13 +509,19 @@ async def show_resolutions(update: Update, context: Context, member: Staff) -> N
 @requires(Action.VIEW_MEETINGS)
 async def show_meeting(update: Update, context: Context, member: Staff) -> None:
     """`mv:<meeting>`: the meeting, who answered (for those running it), what can be done."""
-    services = services_of(context)
     query = update.callback_query
     assert query is not None
     await answer(query)
-    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
-    if meeting is None:
-        return
+    meeting = await meeting_for(update, context, member, (query.data or "")[3:])
+    if meeting is not None:
+        await send_meeting(update, context, member, meeting)
+
+
+async def send_meeting(
+    update: Update, context: Context, member: Staff, meeting: MeetingRecord
+) -> None:
+    """The meeting's card: answers for those running it, answer buttons for invitees."""
+    services = services_of(context)
     lines = [meeting_text(services, member, meeting, "meeting.card")]
     rows: list[list[Button]] = [[(services.text(member, "meeting.agenda"), f"ma:{meeting.id}")]]
     if meeting.minutes_recorded_at is not None:
@@ -527,7 +533,22 @@ async def show_meeting(update: Update, context: Context, member: Staff) -> None:
             rows.append([(services.text(member, "meeting.record"), f"mm:{meeting.id}")])
     elif meeting.starts_at > datetime.now(TAIPEI):
         rows.append(answer_buttons(services, member, meeting))
+    changes = change_buttons(services, member, meeting)
+    if changes:
+        rows.append(changes)
     await reply(update, "\n\n".join(lines), keyboard(rows))
+
+
+def change_buttons(services: Services, reader: Staff, meeting: MeetingRecord) -> list[Button]:
+    """改期 and 取消會議 (handlers/meeting_changes.py), to those who may, before it starts."""
+    if meeting.cancelled or meeting.starts_at <= datetime.now(TAIPEI):
+        return []
+    if not services.meetings.may_change(reader, meeting):
+        return []
+    return [
+        (services.text(reader, "meeting.move"), f"mx:move:{meeting.id}"),
+        (services.text(reader, "meeting.cancel"), f"mx:cancel:{meeting.id}"),
+    ]
 
 
 async def answers_text(services: Services, reader: Staff, meeting: MeetingRecord) -> str:
@@ -542,9 +563,10 @@ async def answers_text(services: Services, reader: Staff, meeting: MeetingRecord
     return services.text(reader, "meeting.answers", groups=groups)
 
 
-async def _meeting_for(
+async def meeting_for(
     update: Update, context: Context, member: Staff, raw_id: str
 ) -> MeetingRecord | None:
+    """The meeting behind a button, if this person runs it or is invited (else told)."""
     services = services_of(context)
     meeting = await services.meetings.by_id(int(raw_id)) if raw_id.isdigit() else None
     if meeting is None or not (
@@ -566,7 +588,7 @@ async def show_agenda(update: Update, context: Context, member: Staff) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    meeting = await meeting_for(update, context, member, (query.data or "")[3:])
     if meeting is None:
         return
     agenda = await services.meetings.agenda(member, meeting)
@@ -605,7 +627,7 @@ async def record(update: Update, context: Context, member: Staff) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    meeting = await meeting_for(update, context, member, (query.data or "")[3:])
     if meeting is not None:
         await next_decision(update, context, member, meeting)
 
@@ -663,7 +685,7 @@ async def press_decision(update: Update, context: Context, member: Staff) -> Non
     assert query is not None
     await answer(query)
     _, raw_meeting, raw_case, decision_kind = data_parts(query, 4)
-    meeting = await _meeting_for(update, context, member, raw_meeting)
+    meeting = await meeting_for(update, context, member, raw_meeting)
     referral = await services.referrals.by_id(int(raw_case)) if raw_case.isdigit() else None
     if meeting is None or referral is None:
         return
@@ -742,7 +764,7 @@ async def finish(update: Update, context: Context, member: Staff) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    meeting = await meeting_for(update, context, member, (query.data or "")[3:])
     if meeting is None:
         return
     problem = await services.meetings.record_minutes(member, meeting)
@@ -794,7 +816,7 @@ async def show_minutes(update: Update, context: Context, member: Staff) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    meeting = await _meeting_for(update, context, member, (query.data or "")[3:])
+    meeting = await meeting_for(update, context, member, (query.data or "")[3:])
     if meeting is not None and meeting.minutes_recorded_at is not None and update.effective_chat:
         await send_minutes(context, member, meeting, update.effective_chat.id)
 

@@ -14,10 +14,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
 from bot.clock import utcnow
+from bot.domain.nudges import NudgeKind
 from bot.domain.permissions import Action
 from bot.domain.working_days import monthly_report_due
 from bot.nudges import UNREACHABLE, Batch
 from bot.services import Services
+from handlers import lookup, meetings, updates
+from handlers import referral as referral_flow
 from handlers.base import (
     Button,
     Context,
@@ -67,12 +70,17 @@ async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
         referral = await services.referrals.by_id(int(rest)) if rest.isdigit() else None
         values |= {"code": referral.code if referral else "—"}
     elif kind == "meeting":
-        meeting = await services.meetings.by_id(int(rest)) if rest.isdigit() else None
+        number = rest.partition("@")[0]
+        meeting = await services.meetings.by_id(int(number)) if number.isdigit() else None
+        series = services.meetings.series(meeting.series_key) if meeting else None
         values |= {
             "starts_at": meeting.starts_at if meeting else None,
             "district": meeting.district if meeting else None,
+            "series": series.name if series else None,
             "cutoff": meeting.referral_cutoff if meeting else None,
             "minutes_due": meeting.minutes_due if meeting else None,
+            "cancelled": meeting.cancelled if meeting else False,
+            "moved_from": meeting.moved_from if meeting else None,
         }
     elif kind == "window":
         series_key, place, window = [*rest.split(":"), "", "", ""][:3]
@@ -89,10 +97,14 @@ async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
 
 
 async def digest(services: Services, batch: Batch) -> tuple[str, list[list[Button]]]:
+    """One message for one person and window: an item per thing to do, the latest step of it
+    when several fell due together (after a day off, "7 days before" and "1 working day
+    before" a meeting), each with 去處理 / 已完成 / 稍後提醒."""
     reader = batch.recipient
-    lines = [services.text(reader, "nudge.title", count=len(batch.rows))]
+    items = {(row.kind, row.subject): row for row in batch.rows}  # rows come oldest first
+    lines = [services.text(reader, "nudge.title", count=len(items))]
     rows: list[list[Button]] = []
-    for number, row in enumerate(batch.rows, 1):
+    for number, row in enumerate(items.values(), 1):
         lines.append(f"{number}. {await describe(services, reader, row)}")
         if row.kind == UNREACHABLE:
             continue
@@ -167,8 +179,9 @@ async def plan_due(context: Context) -> int:
 
 @requires(Action.VIEW_MEETINGS)
 async def press(update: Update, context: Context, member: Staff) -> None:
-    """`nz:go|done|later:<nudge>`: open the flow that does it; 已完成 asks for the proof (the
-    same flow); 稍後提醒 moves it to the next send window, at most twice."""
+    """`nz:go|done|later:<nudge>`. 去處理 opens the flow that does it; 已完成 opens the same
+    flow to record what proves it (a duty is never just dismissed); 稍後提醒 moves it to the
+    next send window, at most twice."""
     services = services_of(context)
     query = update.callback_query
     assert query is not None
@@ -184,27 +197,73 @@ async def press(update: Update, context: Context, member: Staff) -> None:
             update, services.text(member, f"reason.{problem}" if problem else "nudge.snoozed")
         )
         return
-    await reply(
-        update,
-        services.text(
-            member,
-            "nudge.how_done" if step == "done" else "nudge.how_go",
-            what=await describe(services, member, row),
-            command=_command_for(row),
-        ),
-    )
+    if step == "done":
+        if row.kind in NOTICES:
+            await reply(update, services.text(member, "nudge.noted"))
+            return
+        await reply(update, services.text(member, "nudge.prove"))
+    await open_flow(update, context, member, row)
 
 
-def _command_for(row: NudgeRecord) -> str:
-    """Where the work is done: the command that opens its flow."""
-    kind = row.subject.partition(":")[0]
-    return {
-        "report": "/report",
-        "referral": "/mycases",
-        "meeting": "/meetings",
-        "window": "/newmeeting",
-        "resolution": "/meetings",
-    }.get(kind, "/help")
+# Nudges that tell rather than ask for something: 已完成 just says it is noted.
+NOTICES = frozenset(
+    {
+        NudgeKind.MEETING_REMINDER,
+        NudgeKind.MEETING_CHANGED,
+        NudgeKind.RSVP_SUMMARY,
+        NudgeKind.REFERRAL_CUTOFF,
+    }
+)
+
+
+async def open_flow(update: Update, context: Context, member: Staff, row: NudgeRecord) -> None:
+    """Where the work of a nudge is done, opened in place: the monthly report, a visit entry,
+    the referral's card with its decisions, the meeting (its minutes when they are due), a
+    new meeting for an unscheduled window, the open resolutions."""
+    kind, _, rest = row.subject.partition(":")
+    number = rest.partition(":")[0].partition("@")[0]
+    if kind in ("report", "visit", "referral"):
+        await _open_case_flow(update, context, member, kind, number)
+    elif kind == "meeting":
+        await _open_meeting_flow(update, context, member, row, number)
+    elif kind == "window":
+        await meetings.new_meeting(update, context)
+    elif kind == "resolution":
+        await meetings.show_resolutions(update, context)
+    else:
+        await reply(update, services_of(context).text(member, "common.stale_button"))
+
+
+async def _open_case_flow(
+    update: Update, context: Context, member: Staff, kind: str, number: str
+) -> None:
+    services = services_of(context)
+    referral = await services.referrals.by_id(int(number)) if number.isdigit() else None
+    if referral is None:
+        await reply(update, services.text(member, "common.stale_button"))
+    elif kind == "report":
+        await updates.ask_report(update, context, member, referral)
+    elif kind == "visit":
+        await updates.ask_entry(update, context, member, referral)
+    else:
+        shown = await services.referrals.view(member, referral.code)
+        await lookup.send_card(update, context, member, shown, referral.code)
+
+
+async def _open_meeting_flow(
+    update: Update, context: Context, member: Staff, row: NudgeRecord, number: str
+) -> None:
+    if row.kind == NudgeKind.REFERRAL_CUTOFF:  # network staff refer; they need not attend
+        await referral_flow.refer(update, context)
+        return
+    services = services_of(context)
+    meeting = await meetings.meeting_for(update, context, member, number)
+    if meeting is None:
+        return
+    if row.kind == NudgeKind.MINUTES_DUE and services.meetings.runs(member, meeting):
+        await meetings.next_decision(update, context, member, meeting)
+    else:
+        await meetings.send_meeting(update, context, member, meeting)
 
 
 @requires(Action.VIEW_MEETINGS)

@@ -74,14 +74,21 @@ async def start_update(update: Update, context: Context, member: Staff) -> None:
         if referral is None:
             await reply(update, services.text(member, "case.not_found", code=context.args[0][:32]))
             return
-        if await _case(update, context, member, str(referral.id)):
-            await ask_kind(update, context, member, referral)
+        await ask_entry(update, context, member, referral)
         return
     writable = await services.referrals.writable_cases(member)
     if not writable:
         await reply(update, services.text(member, "update.no_cases"))
         return
     await reply(update, services.text(member, "update.pick_case"), case_buttons(writable, "up:c"))
+
+
+async def ask_entry(
+    update: Update, context: Context, member: Staff, referral: ReferralRecord
+) -> None:
+    """Start an entry in this case, if this person may write in it (else they are told)."""
+    if await _case(update, context, member, str(referral.id)):
+        await ask_kind(update, context, member, referral)
 
 
 async def ask_kind(

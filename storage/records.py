@@ -184,6 +184,12 @@ class MeetingRecord:
     minutes_sent_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    moved_from: datetime | None = None
+    changed_at: datetime | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
 
 
 @dataclass(frozen=True)

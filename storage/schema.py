@@ -266,6 +266,8 @@ meetings = Table(
     Column("minutes_sent_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("moved_from", UTCDateTime, nullable=True),  # the time it had before its last move
+    Column("changed_at", UTCDateTime, nullable=True),  # when it was last moved or cancelled
 )
 Index("ix_meetings_starts_at", meetings.c.starts_at)
 

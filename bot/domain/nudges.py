@@ -37,6 +37,7 @@ _ONE_DAY = timedelta(days=1)
 
 class NudgeKind(StrEnum):
     MEETING_REMINDER = "meeting_reminder"  # invited attendees who have not declined
+    MEETING_CHANGED = "meeting_changed"  # invitees: a meeting moved or cancelled, said once
     RSVP_SUMMARY = "rsvp_summary"  # organiser, 3 working days before
     REFERRAL_CUTOFF = "referral_cutoff"  # network staff of the district
     MEETING_UNSCHEDULED = "meeting_unscheduled"  # series secretariat; escalates to admins
@@ -255,6 +256,21 @@ def _hours_before(start: datetime, rules: NudgeRules, calendar: WorkingCalendar)
         return wanted
     opening = _opening(day, hours)
     return opening if opening < start else None
+
+
+def meeting_changed(
+    changed_at: datetime, starts_at: datetime, rules: NudgeRules, calendar: WorkingCalendar
+) -> list[Occurrence]:
+    """A meeting moved or cancelled: its invitees hear it in the first send window after the
+    change — unless that window opens only after the meeting's (new, or cancelled) time.
+
+    Issue #6, "bad input and faults": a meeting moved or cancelled after its reminders were
+    queued — the stale reminders are dropped, the new time is announced once.
+    """
+    at = next_window_start(changed_at, calendar, rules.office_hours)
+    if at >= _taipei(starts_at):
+        return []
+    return [Occurrence(NudgeKind.MEETING_CHANGED, "changed", Audience.ATTENDEES, 0, at)]
 
 
 def rsvp_summary(

@@ -9,11 +9,14 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from bot.domain.roles import Role
 from bot.domain.working_days import TAIPEI
 from handlers.nudges import send_now
-from tests.e2e.test_referral import District
+from storage.schema import nudges
+from tests.e2e.test_meetings import plan_conference
+from tests.e2e.test_referral import CODE, S01, District, refer
 from tests.transcript import Person, Said, World, active_member
 
 pytestmark = pytest.mark.e2e
@@ -154,3 +157,123 @@ async def _staff_id(world: World, person: Person) -> int:
     member = await world.bot_services.accounts.by_telegram_id(person.user_id)
     assert member is not None
     return member.id
+
+
+async def plan_a_conference_then_open_it(district: District) -> list[Said]:
+    """林督導 plans 中壢's conference for Wed 11/25 14:00 and opens it from /meetings."""
+    await plan_conference(district.supervisor)
+    replies = await district.supervisor.says("/meetings")
+    return await district.supervisor.presses(replies[-1].labels[0])
+
+
+async def test_a_moved_meeting_drops_what_was_queued_and_announces_the_new_time_once(
+    accepted: tuple[District, str], world: World
+) -> None:
+    district, _ = accepted
+    supervisor, officer = district.supervisor, district.officer
+    with time_machine.travel(at("2026-11-24T10:00"), tick=True):
+        card = await plan_a_conference_then_open_it(district)
+    assert card[-1].labels[-2:] == ["🕑 改期", "✖ 取消會議"]
+    # Planned the day before: the invitation said it all, so no "7 days before" follows.
+    await tick(world, "2026-11-24T10:05")
+    assert await reminders(officer) == []
+    # The reminder 2 hours before is queued (planned, not yet sent) when the meeting moves.
+    with time_machine.travel(at("2026-11-25T12:00")):
+        assert await world.bot_services.nudges.planner.plan(at("2026-11-25T12:00")) >= 1
+    with time_machine.travel(at("2026-11-25T12:01"), tick=True):
+        replies = await supervisor.presses("🕑 改期")
+        assert "要改到什麼時間" in replies[-1].text
+        replies = await supervisor.says("昨天")
+        assert "看不懂這個時間" in replies[-1].text
+        replies = await supervisor.says("115/11/27 10:00")
+    assert "已改期" in replies[-1].text
+    await tick(world, "2026-11-25T12:02")
+    (moved,) = await reminders(officer)
+    assert "🕑 會議改期" in moved.text
+    assert "改為 115/11/27 10:00（原 115/11/25 14:00）" in moved.text
+    assert "請準時出席" not in moved.text  # the queued reminder for the old time was dropped
+    await tick(world, "2026-11-25T13:00")
+    assert len(await reminders(officer)) == 1
+    # The new time's reminders: the working day before, and on the morning itself.
+    await tick(world, "2026-11-26T08:31")
+    assert "115/11/27 10:00" in (await reminders(officer))[-1].text
+    await tick(world, "2026-11-27T08:31")
+    assert len(await reminders(officer)) == 3
+    async with world.bot_services.db.read() as conn:
+        dropped = (
+            await conn.execute(
+                select(nudges.c.subject).where(nudges.c.dropped_reason == "reason_gone")
+            )
+        ).all()
+    assert any("@202611251400" in row.subject for row in dropped)
+
+
+async def test_a_cancelled_meeting_is_announced_once_and_nothing_more_is_sent(
+    accepted: tuple[District, str], world: World
+) -> None:
+    district, _ = accepted
+    supervisor, officer = district.supervisor, district.officer
+    with time_machine.travel(at("2026-11-24T10:00"), tick=True):
+        await plan_a_conference_then_open_it(district)
+        # Only those who run it may change it: the officer's card has no such buttons.
+        replies = await officer.says("/meetings")
+        replies = await officer.presses(replies[-1].labels[0])
+        assert "✖ 取消會議" not in replies[-1].labels
+        replies = await supervisor.presses("✖ 取消會議")
+        assert "確定要取消" in replies[-1].text
+        replies = await supervisor.presses("確定取消")
+        assert "已取消" in replies[-1].text
+        replies = await supervisor.presses("確定取消")  # pressed twice
+        assert "找不到這個會議，或它已取消" in replies[-1].text
+    await tick(world, "2026-11-24T10:05")
+    (cancelled,) = await reminders(officer)
+    assert "❌ 會議已取消" in cancelled.text
+    await tick(world, "2026-11-25T12:00")
+    await tick(world, "2026-12-03T09:00")  # no minutes are owed for it either
+    assert len(await reminders(officer)) == 1
+    assert [m for m in await reminders(supervisor) if "會議紀錄" in m.text] == []
+    with time_machine.travel(at("2026-11-24T11:00"), tick=True):
+        replies = await officer.says("/meetings")
+    assert "115/11/25" not in " ".join(replies[-1].labels)
+
+
+async def test_the_buttons_open_the_work_itself(
+    accepted: tuple[District, str], world: World
+) -> None:
+    district, code = accepted
+    worker = district.social_worker
+    await track(district, code)
+    assert await tick(world, "2026-12-02T08:31") == 1
+    with time_machine.travel(at("2026-12-02T09:00"), tick=True):
+        replies = await worker.presses("1. 去處理")
+        assert f"{code} 2026-11 月報" in replies[-1].text  # the report, ready to be written
+        replies = await worker.presses("1. 已完成")
+        assert "完成要有紀錄才算數" in replies[0].text
+        assert f"{code} 2026-11 月報" in replies[-1].text
+        # 稍後提醒 twice is the most.
+        await worker.presses("1. 稍後提醒")
+    await tick(world, "2026-12-03T08:31")
+    with time_machine.travel(at("2026-12-03T09:00"), tick=True):
+        await worker.presses("1. 稍後提醒")
+    await tick(world, "2026-12-04T08:31")
+    with time_machine.travel(at("2026-12-04T09:00"), tick=True):
+        replies = await worker.presses("1. 稍後提醒")
+    assert "已延後兩次" in replies[-1].text
+
+
+async def test_a_waiting_referral_opens_its_card_with_the_decisions(world: World) -> None:
+    with time_machine.travel(at("2026-11-24T10:00"), tick=True):
+        officer = await active_member(world, Role.WORKER, "police-zhongli", "王警員")
+        supervisor = await active_member(world, Role.SUPERVISOR, "fsc-zhongli", "林督導")
+        found = CODE.search((await refer(officer, S01)).text)
+    assert found
+    # Tuesday 10:00 + 2 working days: Thursday 10:00.
+    await tick(world, "2026-11-26T09:59")
+    assert [m for m in await reminders(supervisor) if "轉介尚待" in m.text] == []
+    await tick(world, "2026-11-26T10:01")
+    (waiting,) = [m for m in await reminders(supervisor) if "轉介尚待" in m.text]
+    assert found[0] in waiting.text
+    with time_machine.travel(at("2026-11-26T10:05"), tick=True):
+        replies = await supervisor.presses("1. 去處理")
+    assert found[0] in replies[-1].text
+    assert "受案" in replies[-1].labels
