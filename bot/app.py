@@ -17,6 +17,7 @@ from bot.jurisdictions import load_jurisdiction
 from bot.keys import Keyring
 from bot.meetings import Meetings
 from bot.nudges import Outbox, Planner
+from bot.pacing import Pacer
 from bot.referrals import Referrals
 from bot.render import LOCALES, Texts
 from bot.services import Services
@@ -64,7 +65,12 @@ async def open_services(settings: Settings) -> Services:
         referrals=Referrals(db, jurisdiction, keyring, accounts, cases),
         cases=cases,
         meetings=meetings,
-        nudges=Outbox(db, Planner(db, jurisdiction, cases, meetings), accounts),
+        nudges=Outbox(
+            db,
+            Planner(db, jurisdiction, cases, meetings),
+            accounts,
+            pacer=Pacer(settings.send_rate),
+        ),
     )
 
 

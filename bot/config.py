@@ -67,6 +67,7 @@ class Settings:
     nudge_ticks: bool = (
         True  # the scheduler's plan and send ticks (SAFETYNET_NUDGES=off stops them)
     )
+    send_rate: int = 25  # nudge digests a second at most, overall (SAFETYNET_SEND_RATE)
 
 
 def _env_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -172,4 +173,5 @@ def load_settings(
         ),
         log_level=(env.get("SAFETYNET_LOG_LEVEL") or "INFO").upper(),
         nudge_ticks=env.get("SAFETYNET_NUDGES", "on").lower() not in ("off", "0", "false"),
+        send_rate=_env_int(env, "SAFETYNET_SEND_RATE", 25, 1, 30),
     )

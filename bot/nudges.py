@@ -24,6 +24,7 @@ from bot.domain.visit_plan import Window as VisitWindow
 from bot.domain.visit_plan import windows as visit_windows
 from bot.domain.working_days import TAIPEI, WorkingCalendar, taipei_date
 from bot.meetings import Answer, Meetings
+from bot.pacing import Pacer
 from storage import Database
 from storage.records import MeetingRecord, NudgeRecord, ReferralRecord
 from storage.repositories import cases, meetings, referrals, staff
@@ -418,10 +419,13 @@ class Outbox:
     CLAIM_LIMIT = 500
     MAX_SNOOZES = 2
 
-    def __init__(self, db: Database, planner: Planner, accounts: Accounts) -> None:
+    def __init__(
+        self, db: Database, planner: Planner, accounts: Accounts, *, pacer: Pacer | None = None
+    ) -> None:
         self.db = db
         self.planner = planner
         self.accounts = accounts
+        self.pacer = pacer or Pacer(25)  # SAFETYNET_SEND_RATE's default
 
     def sending_now(self, moment: datetime) -> bool:
         """Nudges go out on working days within office hours only."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+import httpx
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -125,51 +126,92 @@ async def send_due(context: Context) -> int:
 
 async def send_now(bot: Bot, services: Services, now: datetime) -> int:
     """Claim what is due, re-check it against the data, send one digest per person and send
-    window; returns how many digests went out."""
+    window, paced (1 a second to a chat, the configured rate overall); returns how many digests
+    went out. What happened to each digest is logged, by staff id only."""
     outbox = services.nudges
     if not outbox.sending_now(now):
         return 0
-    batches, _ = await outbox.claim(now)
+    batches, stale = await outbox.claim(now)
+    if stale:
+        log.info("nudges: %d dropped before sending, their reason has gone", len(stale))
     sent = 0
-    for batch in batches:
-        text, buttons = await digest(services, batch)
+    for index, batch in enumerate(batches):
         try:
-            message = await bot.send_message(
-                batch.recipient.telegram_user_id,
-                text,
-                reply_markup=keyboard(buttons) if buttons else None,
-            )
+            if await send_digest(bot, services, batch, now):
+                sent += 1
         except RetryAfter as error:
-            # Telegram asked us to wait: later, without counting an attempt.
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            await outbox.postpone(
-                batch.rows, now + timedelta(seconds=seconds), moment=now, count_attempt=False
+            # Telegram asked us to wait (after the rate limiter's own retries): this digest and
+            # the rest of the tick wait, without counting an attempt.
+            until = now + _seconds(error.retry_after)
+            waiting = [row for later in batches[index:] for row in later.rows]
+            await outbox.postpone(waiting, until, moment=now, count_attempt=False)
+            log.warning(
+                "nudges: Telegram asked to wait %ss; %d digests postponed",
+                _seconds(error.retry_after).total_seconds(),
+                len(batches) - index,
             )
-            continue
-        except TimedOut:
-            # It may have been delivered: never re-sent blindly.
-            await outbox.finish(batch.rows, state="unknown", moment=now)
-            log.warning("nudge digest to staff %s timed out; marked unknown", batch.recipient.id)
-            continue
-        except Forbidden:
-            await outbox.finish(batch.rows, state="dropped", moment=now, reason="blocked")
-            await outbox.unreachable(batch.recipient, now)
-            log.warning("staff %s blocked the bot; their supervisor is told", batch.recipient.id)
-            continue
-        except BadRequest as error:
-            await outbox.finish(batch.rows, state="dropped", moment=now, reason="bad_request")
-            log.warning("nudge digest to staff %s refused: %s", batch.recipient.id, error)
-            continue
-        except NetworkError as error:
-            await outbox.postpone(
-                batch.rows, now + timedelta(minutes=1), moment=now, count_attempt=True
-            )
-            log.warning("nudge digest to staff %s: will retry (%s)", batch.recipient.id, error)
-            continue
-        await outbox.finish(batch.rows, state="sent", moment=now, message_id=message.message_id)
-        sent += 1
+            break
     return sent
+
+
+async def send_digest(bot: Bot, services: Services, batch: Batch, now: datetime) -> bool:
+    """Send one digest and record what became of it: sent (with Telegram's message id),
+    unknown (a timeout after the request went out: it may have arrived, so it is never re-sent
+    blindly), postponed (the connection failed before sending), or dropped (blocked, refused)."""
+    outbox = services.nudges
+    who = batch.recipient.id
+    text, buttons = await digest(services, batch)
+    await outbox.pacer.wait(batch.recipient.telegram_user_id)
+    try:
+        message = await bot.send_message(
+            batch.recipient.telegram_user_id,
+            text,
+            reply_markup=keyboard(buttons) if buttons else None,
+        )
+    except TimedOut as error:
+        if _never_sent(error):
+            await _retry_later(services, batch, now, error)
+            return False
+        await outbox.finish(batch.rows, state="unknown", moment=now)
+        log.warning("nudges: digest to staff %s timed out after sending; marked unknown", who)
+        return False
+    except Forbidden:
+        await outbox.finish(batch.rows, state="dropped", moment=now, reason="blocked")
+        await outbox.unreachable(batch.recipient, now)
+        log.warning("nudges: staff %s blocked the bot; their supervisor is told", who)
+        return False
+    except BadRequest as error:
+        await outbox.finish(batch.rows, state="dropped", moment=now, reason="bad_request")
+        log.warning("nudges: digest to staff %s refused: %s", who, error.message)
+        return False
+    except NetworkError as error:  # a connection error or Telegram's 5xx: not delivered
+        await _retry_later(services, batch, now, error)
+        return False
+    await outbox.finish(batch.rows, state="sent", moment=now, message_id=message.message_id)
+    log.info("nudges: digest of %d to staff %s sent", len(batch.rows), who)
+    return True
+
+
+def _never_sent(error: TimedOut) -> bool:
+    """A timeout while connecting (or waiting for a free connection) sent nothing."""
+    return isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+async def _retry_later(services: Services, batch: Batch, now: datetime, error: Exception) -> None:
+    """Back off: 1, 2, 4 … minutes by attempts so far, at most an hour."""
+    attempts = max(row.attempts for row in batch.rows)
+    wait = timedelta(minutes=min(2**attempts, 60))
+    await services.nudges.postpone(batch.rows, now + wait, moment=now, count_attempt=True)
+    log.warning(
+        "nudges: digest to staff %s not sent (%s); retry in %s",
+        batch.recipient.id,
+        type(error).__name__,
+        wait,
+    )
+
+
+def _seconds(wait: int | timedelta) -> timedelta:
+    return wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
 
 
 async def plan_due(context: Context) -> int:

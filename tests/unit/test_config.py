@@ -59,6 +59,7 @@ def test_secrets_never_show_in_reprs(tmp_path: Path) -> None:
         ),
         ({"SAFETYNET_SANDBOX_PORT": "eighty"}, "whole number"),
         ({"SAFETYNET_INVITE_TTL_DAYS": "0"}, "between"),
+        ({"SAFETYNET_SEND_RATE": "31"}, "between"),  # beyond Telegram's 30/s
     ],
 )
 def test_malformed_settings_are_named(tmp_path: Path, env: dict[str, str], says: str) -> None:
@@ -116,3 +117,8 @@ def test_webhook_mode_needs_its_secret(tmp_path: Path) -> None:
 def test_the_nudge_ticks_run_unless_switched_off(tmp_path: Path) -> None:
     assert load_settings({}, var_dir=tmp_path).nudge_ticks is True
     assert load_settings({"SAFETYNET_NUDGES": "off"}, var_dir=tmp_path).nudge_ticks is False
+
+
+def test_the_send_rate_defaults_below_telegrams_limit(tmp_path: Path) -> None:
+    assert load_settings({}, var_dir=tmp_path).send_rate == 25
+    assert load_settings({"SAFETYNET_SEND_RATE": "10"}, var_dir=tmp_path).send_rate == 10
