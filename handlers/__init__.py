@@ -23,6 +23,7 @@ from handlers import (
     meeting_changes,
     meetings,
     nudges,
+    overdue,
     referral,
     referral_decisions,
     registration,
@@ -46,6 +47,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     duties.register(application)
     team.register(application)
     caseload.register(application)
+    overdue.register(application)
     meetings.register(application)
     meeting_changes.register(application)
     compliance.register(application)

@@ -26,6 +26,7 @@ class Action(StrEnum):
     TRACK_CASE = "track_case"  # 列管, until conferences record it
     MANAGE_TEAM = "manage_team"  # which units serve a case
     VIEW_CASELOAD = "view_caseload"  # a center's caseload at a glance
+    VIEW_OVERDUE = "view_overdue"  # duties past due: a center's, or every unit's for the bureau
     VIEW_MEETINGS = "view_meetings"  # my meetings, invitations, agendas
     PLAN_MEETING = "plan_meeting"  # /newmeeting, and the minutes of what one organised
     VIEW_COMPLIANCE = "view_compliance"  # the bureau's view of who held what on time (肆)
@@ -50,6 +51,7 @@ _DECIDERS = frozenset(
         Action.TRACK_CASE,
         Action.MANAGE_TEAM,
         Action.VIEW_CASELOAD,
+        Action.VIEW_OVERDUE,
     }
 )
 # The bureau reads everything but does not write in case records: it does not serve families.
@@ -85,6 +87,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("update", Action.UPDATE_CASE),
     Command("report", Action.UPDATE_CASE),
     Command("caseload", Action.VIEW_CASELOAD),
+    Command("overdue", Action.VIEW_OVERDUE),
     Command("meetings", Action.VIEW_MEETINGS),
     Command("nudges", Action.VIEW_MEETINGS),
     Command("newmeeting", Action.PLAN_MEETING),

@@ -58,6 +58,7 @@ async def test_the_command_menu_follows_the_role_and_language(world: World) -> N
     supervisor_menu = [
         *everyone[:6],
         "caseload",
+        "overdue",
         "meetings",
         "nudges",
         "newmeeting",

@@ -142,6 +142,9 @@ def _expand(key: str) -> set[str]:
         "{event}": [e.value for e in ReferralEvent],
         "{move_event}": [MOVE_EVENTS[move].value for move in BUTTON_MOVES],
         "{duty_kind}": [k.value for k in ObligationKind],
+        # handlers/overdue.py: bot.overdue.OverdueKind
+        "{overdue_kind}": [k.value for k in ObligationKind]
+        + ["minutes", "referral_waiting", "resolution"],
         "{waiver}": [w.value for w in WaiverReason],
         "{waiver.value}": [w.value for w in WaiverReason],
         "{WaiverReason(reason).value}": [w.value for w in WaiverReason],

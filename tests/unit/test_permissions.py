@@ -34,9 +34,9 @@ _SERVING = {"update", "report"}
 EXPECTED = {
     Role.WORKER: _EVERYONE | _SERVING,
     Role.CASE_MANAGER: _EVERYONE | _SERVING,
-    Role.SUPERVISOR: _EVERYONE | _SERVING | {"invite", "caseload", "newmeeting"},
+    Role.SUPERVISOR: _EVERYONE | _SERVING | {"invite", "caseload", "overdue", "newmeeting"},
     Role.SECRETARIAT: _EVERYONE | _SERVING | {"newmeeting"},
-    Role.ADMIN: _EVERYONE | {"invite", "caseload", "newmeeting", "compliance"},
+    Role.ADMIN: _EVERYONE | {"invite", "caseload", "overdue", "newmeeting", "compliance"},
 }
 
 
