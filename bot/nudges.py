@@ -5,6 +5,7 @@ matters lives in the scheduler's memory. The sender (see `Sender`) sends what is
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -30,6 +31,7 @@ from storage.records import MeetingRecord, NudgeRecord, ReferralRecord
 from storage.repositories import cases, meetings, referrals, staff
 from storage.repositories import nudges as outbox
 
+log = logging.getLogger(__name__)
 UNREACHABLE = "recipient_unreachable"  # told once to a supervisor: not planned from data
 
 
@@ -434,7 +436,12 @@ class Outbox:
     async def claim(self, moment: datetime) -> tuple[list[Batch], list[NudgeRecord]]:
         """Take what is due, drop what is no longer true, group the rest into digests."""
         async with self.db.write() as conn:
+            abandoned = await outbox.abandon_in_flight(conn, moment)
             claimed = await outbox.claim(conn, moment, lease=self.LEASE, limit=self.CLAIM_LIMIT)
+        if abandoned:
+            log.warning(
+                "nudges: %d were being sent when a sender stopped; marked unknown", abandoned
+            )
         if not claimed:
             return [], []
         still = {due.dedupe_key for due in await self.planner.due_by(moment)}
@@ -455,6 +462,12 @@ class Outbox:
             found.append(Batch(recipient=member, rows=rows))
         await self.finish(unreachable, state="dropped", moment=moment, reason="not_active")
         return found, stale
+
+    async def mark_sending(self, rows: list[NudgeRecord], moment: datetime) -> None:
+        """Recorded before the request goes out: a sender stopped after this point may have
+        sent them, so they are never sent again (`unknown`)."""
+        async with self.db.write() as conn:
+            await outbox.mark_sending(conn, [r.id for r in rows], moment)
 
     async def finish(
         self,

@@ -37,6 +37,7 @@ from storage.records import NudgeRecord
 log = logging.getLogger(__name__)
 PLAN_SECONDS = 60
 SEND_SECONDS = 15
+SEND_READ_TIMEOUT = 20.0  # seconds to wait for Telegram's answer before "maybe delivered"
 
 
 async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
@@ -162,11 +163,13 @@ async def send_digest(bot: Bot, services: Services, batch: Batch, now: datetime)
     who = batch.recipient.id
     text, buttons = await digest(services, batch)
     await outbox.pacer.wait(batch.recipient.telegram_user_id)
+    await outbox.mark_sending(batch.rows, now)
     try:
         message = await bot.send_message(
             batch.recipient.telegram_user_id,
             text,
             reply_markup=keyboard(buttons) if buttons else None,
+            read_timeout=SEND_READ_TIMEOUT,
         )
     except TimedOut as error:
         if _never_sent(error):

@@ -69,11 +69,32 @@ async def due(conn: AsyncConnection, now: datetime) -> list[NudgeRecord]:
     return [NudgeRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
 
 
+async def abandon_in_flight(conn: AsyncConnection, now: datetime) -> int:
+    """Rows a sender was sending when it stopped (lease passed in state `sending`): they may
+    have arrived, so they become `unknown` rather than being sent again."""
+    result = await conn.execute(
+        update(nudges)
+        .where(nudges.c.state == "sending", nudges.c.lease_until < now)
+        .values(state="unknown", lease_until=None, updated_at=now)
+    )
+    return result.rowcount
+
+
+async def mark_sending(conn: AsyncConnection, ids: Sequence[int], now: datetime) -> None:
+    """The request for these rows is about to go out."""
+    if ids:
+        await conn.execute(
+            update(nudges)
+            .where(nudges.c.id.in_(list(ids)), nudges.c.state == "claimed")
+            .values(state="sending", updated_at=now)
+        )
+
+
 async def claim(
     conn: AsyncConnection, now: datetime, *, lease: timedelta, limit: int
 ) -> list[NudgeRecord]:
-    """Take due rows for this sender until the lease ends; rows of a sender that crashed are
-    taken again once their lease has passed."""
+    """Take due rows for this sender until the lease ends; rows a crashed sender had claimed
+    but not begun to send are taken again once their lease has passed."""
     found = (
         await conn.execute(
             select(nudges.c.id)
