@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -82,6 +83,9 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The python-telegram-bot Application with every handler installed."""
+    # Durations from Telegram (a 429's retry_after) as timedelta, as python-telegram-bot 23
+    # will have them; version 22 otherwise warns each time one is read, itself included.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     settings = services.settings
     builder = (
         ApplicationBuilder()

@@ -6,12 +6,14 @@ buttons 去處理 / 已完成 / 稍後提醒 on every item.
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import datetime, timedelta
 
 import httpx
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.accounts import Staff
 from bot.clock import utcnow
@@ -143,12 +145,13 @@ async def send_now(bot: Bot, services: Services, now: datetime) -> int:
         except RetryAfter as error:
             # Telegram asked us to wait (after the rate limiter's own retries): this digest and
             # the rest of the tick wait, without counting an attempt.
-            until = now + _seconds(error.retry_after)
+            wait = _wait_of(error)
+            until = now + wait
             waiting = [row for later in batches[index:] for row in later.rows]
             await outbox.postpone(waiting, until, moment=now, count_attempt=False)
             log.warning(
                 "nudges: Telegram asked to wait %ss; %d digests postponed",
-                _seconds(error.retry_after).total_seconds(),
+                wait.total_seconds(),
                 len(batches) - index,
             )
             break
@@ -213,7 +216,12 @@ async def _retry_later(services: Services, batch: Batch, now: datetime, error: E
     )
 
 
-def _seconds(wait: int | timedelta) -> timedelta:
+def _wait_of(error: RetryAfter) -> timedelta:
+    """How long Telegram asked to wait. python-telegram-bot 22 warns when this is read as
+    seconds (it becomes a timedelta in 23); either form is taken."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
     return wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
 
 

@@ -129,6 +129,29 @@ class Person:
         return messages[-1]
 
 
+class SocketLikeTransport(httpx.AsyncBaseTransport):
+    """The in-process sandbox, with the read timeout a socket would enforce: httpx's ASGI
+    transport has none, so a slow answer would otherwise never time out. Time spent past the
+    timeout raises httpx.ReadTimeout, as a real connection does — whatever the sandbox did
+    with the request stays done."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeouts = request.extensions.get("timeout", {})
+        read = timeouts.get("read")
+        try:
+            return await asyncio.wait_for(self.inner.handle_async_request(request), read)
+        except TimeoutError as error:
+            raise httpx.ReadTimeout(
+                "the sandbox did not answer in time", request=request
+            ) from error
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 class World:
     """The sandbox, the bot polling it, and the people in it."""
 
@@ -145,7 +168,7 @@ class World:
         self.services = await open_services(self.settings)
 
         def request() -> HTTPXRequest:
-            transport = httpx.ASGITransport(app=self.sandbox_app)
+            transport = SocketLikeTransport(self.sandbox_app)
             return HTTPXRequest(httpx_kwargs={"transport": transport}, read_timeout=15)
 
         self.application = build_application(
