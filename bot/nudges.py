@@ -506,6 +506,8 @@ class Outbox:
         """稍後提醒: to the next send window, at most twice; None when done, else why not."""
         async with self.db.write() as conn:
             row = await outbox.by_id(conn, nudge_id)
+            if row is not None and row.state == "pending" and row.snoozes:
+                return "nudge.already_snoozed"  # the same button pressed again
             if row is None or row.recipient_id != member.id or row.state != "sent":
                 return "nudge.gone"
             if row.snoozes >= self.MAX_SNOOZES:

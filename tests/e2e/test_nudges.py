@@ -250,8 +250,10 @@ async def test_the_buttons_open_the_work_itself(
         replies = await worker.presses("1. 已完成")
         assert "完成要有紀錄才算數" in replies[0].text
         assert f"{code} 2026-11 月報" in replies[-1].text
-        # 稍後提醒 twice is the most.
+        # 稍後提醒 twice is the most; the same button again just says so.
         await worker.presses("1. 稍後提醒")
+        replies = await worker.presses("1. 稍後提醒")
+        assert "已延後到下一個上班時段" in replies[-1].text
     await tick(world, "2026-12-03T08:31")
     with time_machine.travel(at("2026-12-03T09:00"), tick=True):
         await worker.presses("1. 稍後提醒")

@@ -56,6 +56,7 @@ MEETING_REASONS = [
     "meeting.not_an_open_case",
     "meeting.not_yours",
     "nudge.gone",
+    "nudge.already_snoozed",
     "nudge.snoozed_enough",
 ]
 EXTRA_REASONS = {
