@@ -183,7 +183,7 @@ class Planner:
             # What fell due before the invitation (or the announced change) went out is
             # already said by it: a meeting planned for tomorrow gets no "7 days before".
             told = meeting.changed_at or meeting.created_at
-            if meeting.starts_at > moment - timedelta(days=1):
+            if moment < meeting.starts_at:  # after a downtime, no reminder comes too late
                 for occurrence in rules.meeting_reminders(
                     meeting.starts_at, self.rules, self.calendar
                 ):
@@ -192,7 +192,10 @@ class Planner:
                 for occurrence in rules.rsvp_summary(meeting.starts_at, self.rules, self.calendar):
                     if occurrence.at >= told:
                         found += self._each(occurrence, subject, [meeting.organiser_id])
-            if meeting.referral_cutoff is not None:
+            if (
+                meeting.referral_cutoff is not None
+                and taipei_date(moment) <= meeting.referral_cutoff
+            ):
                 network = await self._network_staff(conn, meeting)
                 for occurrence in rules.referral_cutoff_reminders(
                     meeting.referral_cutoff, self.rules, self.calendar

@@ -279,3 +279,24 @@ async def test_a_waiting_referral_opens_its_card_with_the_decisions(world: World
         replies = await supervisor.presses("1. 去處理")
     assert found[0] in replies[-1].text
     assert "受案" in replies[-1].labels
+
+
+async def test_after_two_days_down_what_is_still_useful_goes_out_once_and_the_rest_not_at_all(
+    accepted: tuple[District, str], world: World
+) -> None:
+    """The clock jumps from Wednesday morning to Friday (the bot was down): the conference of
+    Wednesday 14:00 is over, so its reminder would only confuse; the referral that has waited
+    since Tuesday is still waiting, so its supervisor hears it once."""
+    district, _ = accepted
+    with time_machine.travel(at("2026-11-24T10:00"), tick=True):
+        await plan_conference(district.supervisor)
+        officer = await active_member(world, Role.WORKER, "police-zhongli", "李警員")
+        found = CODE.search((await refer(officer, S01)).text)
+    assert found
+    await tick(world, "2026-11-25T08:00")
+    await world.restart_bot()
+    await tick(world, "2026-11-27T09:00")
+    await tick(world, "2026-11-27T09:05")
+    assert await reminders(officer) == []  # no reminder of a meeting already held
+    waiting = [m for m in await reminders(district.supervisor) if found[0] in m.text]
+    assert len(waiting) == 1
