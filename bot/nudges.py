@@ -125,7 +125,7 @@ class Planner:
             case = await referrals.by_id(conn, referral_id)
             if case is None:
                 continue
-            for occurrence in rules.report_due(due, self.rules, self.calendar):
+            for occurrence in _by(rules.report_due(due, self.rules, self.calendar), moment):
                 audience = await self._audience(conn, occurrence.audience, case, owner)
                 found += self._each(occurrence, f"report:{referral_id}:{period}", audience)
         return found
@@ -154,7 +154,7 @@ class Planner:
             )
             if since is None:  # never behind, yet not done when its month ended
                 occurrences = [o for o in occurrences if o.escalation and window.end < today]
-            for occurrence in occurrences:
+            for occurrence in _by(occurrences, moment):
                 audience = await self._audience(
                     conn, occurrence.audience, case, duty.owner_staff_id
                 )
@@ -165,9 +165,8 @@ class Planner:
         """A referral nobody has decided: the center's supervisor, then the bureau."""
         found = []
         for referral in await referrals.waiting(conn):
-            for occurrence in rules.referral_waiting(
-                referral.created_at, self.rules, self.calendar
-            ):
+            waiting = rules.referral_waiting(referral.created_at, self.rules, self.calendar)
+            for occurrence in _by(waiting, moment):
                 audience = await self._audience(conn, occurrence.audience, referral, None)
                 found += self._each(occurrence, f"referral:{referral.id}", audience)
         return found
@@ -179,32 +178,33 @@ class Planner:
         found = []
         for meeting in await meetings.listing(conn):
             subject = _meeting_subject(meeting)
-            invited = await self._invited(conn, meeting)
             # What fell due before the invitation (or the announced change) went out is
             # already said by it: a meeting planned for tomorrow gets no "7 days before".
             told = meeting.changed_at or meeting.created_at
             if moment < meeting.starts_at:  # after a downtime, no reminder comes too late
-                for occurrence in rules.meeting_reminders(
-                    meeting.starts_at, self.rules, self.calendar
-                ):
-                    if occurrence.at >= told:
-                        found += self._each(occurrence, subject, invited)
-                for occurrence in rules.rsvp_summary(meeting.starts_at, self.rules, self.calendar):
+                reminders = rules.meeting_reminders(meeting.starts_at, self.rules, self.calendar)
+                due = [o for o in _by(reminders, moment) if o.at >= told]
+                invited = await self._invited(conn, meeting) if due else []
+                for occurrence in due:
+                    found += self._each(occurrence, subject, invited)
+                summary = rules.rsvp_summary(meeting.starts_at, self.rules, self.calendar)
+                for occurrence in _by(summary, moment):
                     if occurrence.at >= told:
                         found += self._each(occurrence, subject, [meeting.organiser_id])
             if (
                 meeting.referral_cutoff is not None
                 and taipei_date(moment) <= meeting.referral_cutoff
             ):
-                network = await self._network_staff(conn, meeting)
-                for occurrence in rules.referral_cutoff_reminders(
+                cutoff = rules.referral_cutoff_reminders(
                     meeting.referral_cutoff, self.rules, self.calendar
-                ):
-                    if occurrence.at >= told:
-                        found += self._each(occurrence, subject, network)
+                )
+                due = [o for o in _by(cutoff, moment) if o.at >= told]
+                network = await self._network_staff(conn, meeting) if due else []
+                for occurrence in due:
+                    found += self._each(occurrence, subject, network)
             if meeting.minutes_recorded_at is None:
                 day = meeting.starts_at.astimezone(TAIPEI).date()
-                for occurrence in rules.minutes_due(day, self.rules, self.calendar):
+                for occurrence in _by(rules.minutes_due(day, self.rules, self.calendar), moment):
                     audience = await self._meeting_audience(conn, occurrence.audience, meeting)
                     found += self._each(occurrence, subject, audience)
         return found + await self._meeting_changes(conn, moment)
@@ -248,7 +248,8 @@ class Planner:
                 ):
                     continue
                 subject = f"window:{series.key}:{place or 'city'}:{window.key}"
-                for occurrence in rules.unscheduled_meeting(window.end, self.rules, self.calendar):
+                unscheduled = rules.unscheduled_meeting(window.end, self.rules, self.calendar)
+                for occurrence in _by(unscheduled, moment):
                     if occurrence.audience is rules.Audience.ADMINS:
                         audience = await self.admins(conn)
                     else:
@@ -262,7 +263,9 @@ class Planner:
             if resolution.due is None:
                 continue
             meeting = await meetings.by_id(conn, resolution.meeting_id)
-            for occurrence in rules.resolution_due(resolution.due, self.rules, self.calendar):
+            for occurrence in _by(
+                rules.resolution_due(resolution.due, self.rules, self.calendar), moment
+            ):
                 if occurrence.audience is rules.Audience.DISTRICT_OFFICE and meeting is not None:
                     audience = await self._district_office(conn, meeting.district)
                 else:
@@ -386,6 +389,11 @@ class Planner:
     async def sendable(self, moment: datetime) -> list[NudgeRecord]:
         async with self.db.read() as conn:
             return await outbox.due(conn, moment)
+
+
+def _by(occurrences: list[rules.Occurrence], moment: datetime) -> list[rules.Occurrence]:
+    """The occurrences due by `moment`: only theirs are worth finding the audience of."""
+    return [o for o in occurrences if o.at <= moment]
 
 
 def _meeting_subject(meeting: MeetingRecord) -> str:
