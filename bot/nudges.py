@@ -223,7 +223,10 @@ class Planner:
             for occurrence in rules.meeting_changed(
                 meeting.changed_at, meeting.starts_at, self.rules, self.calendar
             ):
-                step = "cancelled" if meeting.cancelled else "moved"
+                # Each change is its own notice: moved back to a time already announced, the
+                # invitees still hear the latest.
+                change = "cancelled" if meeting.cancelled else "moved"
+                step = f"{change}{meeting.changed_at.astimezone(TAIPEI):%m%d%H%M%S}"
                 found += self._each(replace(occurrence, step=step), subject, everyone)
         return found
 

@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.records import NudgeRecord
 from storage.schema import nudges
 
+# Why a row may have been dropped and still come back: never sent, and the cause can pass.
+REVIVABLE = ("reason_gone", "not_active")
+
 
 async def plan(
     conn: AsyncConnection,
@@ -27,8 +30,10 @@ async def plan(
     window_key: str,
     now: datetime,
 ) -> bool:
-    """Add a pending nudge unless one with the same dedupe key exists (in any state): False
-    then."""
+    """Add a pending nudge unless one with the same dedupe key exists: False then. A row that
+    was dropped because its reason had gone (or its recipient was not active) and is due again
+    — the meeting that filled a window was cancelled, the person is back — is pending again: it
+    was never sent, so sending it now is still the first time."""
     try:
         async with conn.begin_nested():
             await conn.execute(
@@ -52,7 +57,23 @@ async def plan(
                 )
             )
     except IntegrityError:
-        return False
+        revived = await conn.execute(
+            update(nudges)
+            .where(
+                nudges.c.dedupe_key == dedupe_key,
+                nudges.c.state == "dropped",
+                nudges.c.dropped_reason.in_(REVIVABLE),
+            )
+            .values(
+                state="pending",
+                due_at=due_at,
+                window_key=window_key,
+                dropped_reason=None,
+                lease_until=None,
+                updated_at=now,
+            )
+        )
+        return revived.rowcount == 1
     return True
 
 
@@ -187,12 +208,17 @@ async def for_recipient(
 
 
 async def closed_keys(conn: AsyncConnection, keys: Sequence[str]) -> set[str]:
-    """Which of these nudges are finished: sent, dropped or possibly sent (unknown)."""
+    """Which of these nudges are finished: sent, possibly sent (unknown), or dropped for good
+    (a row dropped for a reason that can pass comes back when it is due again, `plan`)."""
     found: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
         query = select(nudges.c.dedupe_key).where(
-            nudges.c.dedupe_key.in_(chunk), nudges.c.state.in_(["sent", "dropped", "unknown"])
+            nudges.c.dedupe_key.in_(chunk),
+            or_(
+                nudges.c.state.in_(["sent", "unknown"]),
+                and_(nudges.c.state == "dropped", nudges.c.dropped_reason.not_in(REVIVABLE)),
+            ),
         )
         found |= {row[0] for row in (await conn.execute(query)).all()}
     return found

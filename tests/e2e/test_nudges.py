@@ -300,3 +300,66 @@ async def test_after_two_days_down_what_is_still_useful_goes_out_once_and_the_re
     assert await reminders(officer) == []  # no reminder of a meeting already held
     waiting = [m for m in await reminders(district.supervisor) if found[0] in m.text]
     assert len(waiting) == 1
+
+
+async def plan_typed_conference(supervisor: Person, when: str) -> None:
+    await supervisor.says("/newmeeting")
+    await supervisor.says(when)
+    await supervisor.says("會議室")
+    await supervisor.presses("不需要")
+    await supervisor.presses("中壢家庭服務中心 林督導")
+    await supervisor.presses("完成")
+    replies = await supervisor.presses("✅ 建立並發出開會通知")
+    assert "✅ 已建立" in replies[-1].text
+
+
+async def move_meeting(supervisor: Person, when: str) -> None:
+    replies = await supervisor.says("/meetings")
+    await supervisor.presses(replies[-1].labels[0])
+    await supervisor.presses("🕑 改期")
+    replies = await supervisor.says(when)
+    assert "已改期" in replies[-1].text
+
+
+async def test_each_move_is_announced_even_back_to_a_time_already_announced(
+    accepted: tuple[District, str], world: World
+) -> None:
+    district, _ = accepted
+    supervisor, officer = district.supervisor, district.officer
+    with time_machine.travel(at("2026-11-24T10:00"), tick=True):
+        await plan_typed_conference(supervisor, "115/12/09 14:00")
+    for minute, when in ((10, "115/12/10 14:00"), (20, "115/12/09 14:00"), (30, "115/12/10 14:00")):
+        with time_machine.travel(at(f"2026-11-24T10:{minute}"), tick=True):
+            await move_meeting(supervisor, when)
+        await tick(world, f"2026-11-24T10:{minute + 5}")
+    notices = [m.text for m in await reminders(officer) if "會議改期" in m.text]
+    assert len(notices) == 3
+    assert "改為 115/12/10 14:00（原 115/12/09 14:00）" in notices[-1]
+
+
+async def test_a_nudge_dropped_when_its_reason_went_comes_back_when_the_reason_does(
+    world: World,
+) -> None:
+    """A window's "not yet scheduled" nudge is planned at night, dropped in the morning because
+    a conference was planned in the window, and due again once that conference is cancelled."""
+    with time_machine.travel(at("2026-11-24T20:00"), tick=True):
+        supervisor = await active_member(world, Role.SUPERVISOR, "fsc-zhongli", "林督導")
+    with time_machine.travel(at("2026-11-24T20:01")):
+        assert await world.bot_services.nudges.planner.plan(at("2026-11-24T20:01")) > 0
+    with time_machine.travel(at("2026-11-24T21:00"), tick=True):
+        await plan_typed_conference(supervisor, "115/11/27 14:00")
+    await tick(world, "2026-11-25T08:30")
+    assert [m for m in await reminders(supervisor) if "尚未安排" in m.text] == []
+    with time_machine.travel(at("2026-11-25T09:00"), tick=True):
+        replies = await supervisor.says("/meetings")
+        await supervisor.presses(replies[-1].labels[0])
+        await supervisor.presses("✖ 取消會議")
+        await supervisor.presses("確定取消")
+    with time_machine.travel(at("2026-11-25T09:05")):
+        planned = await world.bot_services.nudges.would_send(at("2026-11-25T09:05"))
+    assert any(d.subject.startswith("window:case_conference:中壢區") for d in planned)
+    await tick(world, "2026-11-25T09:05")
+    (window,) = [m for m in await reminders(supervisor) if "中壢區 區級個案研討會議" in m.text]
+    assert "尚未安排" in window.text
+    await tick(world, "2026-11-26T09:00")
+    assert len([m for m in await reminders(supervisor) if "中壢區 區級個案研討會議" in m.text]) == 1
