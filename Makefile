@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck pytest chromium clean
+.PHONY: run test lint typecheck pytest chromium clean bench
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "safetynet needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -48,6 +48,10 @@ pytest: $(VENV)/.installed-dev chromium
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# make bench — quick benchmarks (under 2 minutes); make bench FULL=1 — the issue's full scale
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks $(if $(FULL),--full,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
