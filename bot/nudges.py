@@ -367,26 +367,37 @@ class Planner:
 
     # --- the planning pass ----------------------------------------------------------------------
 
+    PLAN_CHUNK = 500  # rows a write transaction stores: the lock is held briefly, often
+
     async def plan(self, moment: datetime | None = None) -> int:
         """Store every nudge due by now that is not stored yet; returns how many were new.
-        Two passes at once store each nudge once (the dedupe key is unique)."""
+        Two passes at once store each nudge once (the dedupe key is unique). Rows already
+        stored are skipped by one lookup per chunk, not one failed insert each, and each chunk
+        is its own short write so people's writes are not kept waiting behind a long pass."""
         moment = moment or utcnow()
         created = 0
         found = await self.due_by(moment)
-        async with self.db.write() as conn:
-            for due in found:
-                created += await outbox.plan(
-                    conn,
-                    dedupe_key=due.dedupe_key,
-                    kind=due.kind.value,
-                    subject=due.subject,
-                    step=due.step[:32],
-                    escalation=due.escalation,
-                    recipient_id=due.recipient_id,
-                    due_at=due.at,
-                    window_key=self.send_window(max(due.at, moment)),
-                    now=moment,
-                )
+        for start in range(0, len(found), self.PLAN_CHUNK):
+            chunk = found[start : start + self.PLAN_CHUNK]
+            async with self.db.read() as conn:
+                closed = await outbox.stored_for_good(conn, [d.dedupe_key for d in chunk])
+            fresh = [d for d in chunk if d.dedupe_key not in closed]
+            if not fresh:
+                continue
+            async with self.db.write() as conn:
+                for due in fresh:
+                    created += await outbox.plan(
+                        conn,
+                        dedupe_key=due.dedupe_key,
+                        kind=due.kind.value,
+                        subject=due.subject,
+                        step=due.step[:32],
+                        escalation=due.escalation,
+                        recipient_id=due.recipient_id,
+                        due_at=due.at,
+                        window_key=self.send_window(max(due.at, moment)),
+                        now=moment,
+                    )
         return created
 
     async def sendable(self, moment: datetime) -> list[NudgeRecord]:

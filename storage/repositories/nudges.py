@@ -224,6 +224,20 @@ async def closed_keys(conn: AsyncConnection, keys: Sequence[str]) -> set[str]:
     return found
 
 
+async def stored_for_good(conn: AsyncConnection, keys: Sequence[str]) -> set[str]:
+    """Which of these nudges are stored and will not change by planning them again: every row
+    but one dropped for a reason that can pass (`plan` revives those)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        query = select(nudges.c.dedupe_key).where(
+            nudges.c.dedupe_key.in_(chunk),
+            or_(nudges.c.state != "dropped", nudges.c.dropped_reason.not_in(REVIVABLE)),
+        )
+        found |= {row[0] for row in (await conn.execute(query)).all()}
+    return found
+
+
 async def not_before(conn: AsyncConnection, now: datetime) -> set[str]:
     """Pending nudges put off to later than `now` (a snooze, Telegram's retry_after)."""
     query = select(nudges.c.dedupe_key).where(nudges.c.state == "pending", nudges.c.due_at > now)
