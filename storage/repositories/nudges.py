@@ -210,30 +210,32 @@ async def for_recipient(
 async def closed_keys(conn: AsyncConnection, keys: Sequence[str]) -> set[str]:
     """Which of these nudges are finished: sent, possibly sent (unknown), or dropped for good
     (a row dropped for a reason that can pass comes back when it is due again, `plan`)."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        query = select(nudges.c.dedupe_key).where(
-            nudges.c.dedupe_key.in_(chunk),
-            or_(
-                nudges.c.state.in_(["sent", "unknown"]),
-                and_(nudges.c.state == "dropped", nudges.c.dropped_reason.not_in(REVIVABLE)),
-            ),
-        )
-        found |= {row[0] for row in (await conn.execute(query)).all()}
-    return found
+    return await _keys_where(
+        conn,
+        keys,
+        or_(
+            nudges.c.state.in_(["sent", "unknown"]),
+            and_(nudges.c.state == "dropped", nudges.c.dropped_reason.not_in(REVIVABLE)),
+        ),
+    )
 
 
 async def stored_for_good(conn: AsyncConnection, keys: Sequence[str]) -> set[str]:
     """Which of these nudges are stored and will not change by planning them again: every row
     but one dropped for a reason that can pass (`plan` revives those)."""
+    return await _keys_where(
+        conn,
+        keys,
+        or_(nudges.c.state != "dropped", nudges.c.dropped_reason.not_in(REVIVABLE)),
+    )
+
+
+async def _keys_where(conn: AsyncConnection, keys: Sequence[str], condition: Any) -> set[str]:
+    """The keys among `keys` whose rows meet `condition`, asked 500 at a time."""
     found: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
-        query = select(nudges.c.dedupe_key).where(
-            nudges.c.dedupe_key.in_(chunk),
-            or_(nudges.c.state != "dropped", nudges.c.dropped_reason.not_in(REVIVABLE)),
-        )
+        query = select(nudges.c.dedupe_key).where(nudges.c.dedupe_key.in_(chunk), condition)
         found |= {row[0] for row in (await conn.execute(query)).all()}
     return found
 
