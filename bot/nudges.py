@@ -6,6 +6,7 @@ matters lives in the scheduler's memory. The sender (see `Sender`) sends what is
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -136,9 +137,7 @@ class Planner:
         still not done (seed 003, 參.二.5: 4 visits the first month, then 2 a month)."""
         today = taipei_date(moment)
         found = []
-        for duty in await cases.all_obligations(conn):
-            if duty.kind != ObligationKind.PLANNED_VISIT or duty.state != ObligationState.OPEN:
-                continue
+        for duty in await cases.open_obligations(conn, ObligationKind.PLANNED_VISIT.value):
             case = await referrals.by_id(conn, duty.referral_id)
             if case is None or case.opened_at is None:
                 continue
@@ -408,6 +407,17 @@ class Planner:
 def _by(occurrences: list[rules.Occurrence], moment: datetime) -> list[rules.Occurrence]:
     """The occurrences due by `moment`: only theirs are worth finding the audience of."""
     return [o for o in occurrences if o.at <= moment]
+
+
+def split_subject(subject: str) -> tuple[str, int | None, str]:
+    """A nudge's subject as (kind, row id, the rest): "report:7:2026-11" → ("report", 7,
+    "2026-11"), "meeting:12@202611251400" → ("meeting", 12, "202611251400"), "window:…" (no row
+    id) → ("window", None, "…")."""
+    kind, _, rest = subject.partition(":")
+    found = re.fullmatch(r"(\d+)(?:[:@](.*))?", rest)
+    if found is None:
+        return kind, None, rest
+    return kind, int(found[1]), found[2] or ""
 
 
 def _meeting_subject(meeting: MeetingRecord) -> str:

@@ -6,21 +6,19 @@ buttons 去處理 / 已完成 / 稍後提醒 on every item.
 from __future__ import annotations
 
 import logging
-import warnings
 from datetime import datetime, timedelta
 
 import httpx
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.accounts import Staff
 from bot.clock import utcnow
 from bot.domain.nudges import NudgeKind
 from bot.domain.permissions import Action
 from bot.domain.working_days import monthly_report_due
-from bot.nudges import UNREACHABLE, Batch
+from bot.nudges import UNREACHABLE, Batch, split_subject
 from bot.services import Services
 from handlers import lookup, meetings, updates
 from handlers import referral as referral_flow
@@ -44,11 +42,15 @@ SEND_READ_TIMEOUT = 20.0  # seconds to wait for Telegram's answer before "maybe 
 
 async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
     """One line saying what the nudge is about: codes and dates, never a family's details."""
-    kind, _, rest = row.subject.partition(":")
+    kind, number, rest = split_subject(row.subject)
     values: dict[str, object] = {"escalation": row.escalation}
+    referral = (
+        await services.referrals.by_id(number)
+        if kind in ("report", "visit", "referral") and number is not None
+        else None
+    )
     if kind == "report":
-        raw_id, _, period = rest.partition(":")
-        referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
+        period = rest
         year, month = (int(p) for p in period.split("-"))
         values |= {
             "code": referral.code if referral else "—",
@@ -58,10 +60,8 @@ async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
             ),
         }
     elif kind == "visit":
-        raw_id, _, index = rest.partition(":")
-        referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
         plan = await services.cases.visit_progress(referral) if referral else None
-        month = int(index) if index.isdigit() else 0
+        month = int(rest) if rest.isdigit() else 0
         tally = plan.windows[month - 1] if plan and 0 < month <= len(plan.windows) else None
         values |= {
             "code": referral.code if referral else "—",
@@ -71,11 +71,9 @@ async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
             "end": tally.window.end if tally else None,
         }
     elif kind == "referral":
-        referral = await services.referrals.by_id(int(rest)) if rest.isdigit() else None
         values |= {"code": referral.code if referral else "—"}
     elif kind == "meeting":
-        number = rest.partition("@")[0]
-        meeting = await services.meetings.by_id(int(number)) if number.isdigit() else None
+        meeting = await services.meetings.by_id(number) if number is not None else None
         series = services.meetings.series(meeting.series_key) if meeting else None
         values |= {
             "starts_at": meeting.starts_at if meeting else None,
@@ -95,7 +93,7 @@ async def describe(services: Services, reader: Staff, row: NudgeRecord) -> str:
             "window": window,
         }
     elif kind == "staff":
-        person = await services.accounts.by_id(int(rest)) if rest.isdigit() else None
+        person = await services.accounts.by_id(number) if number is not None else None
         values |= {"name": person.display_name if person else "—"}
     return services.text(reader, f"nudge.{row.kind}", **values)
 
@@ -217,11 +215,9 @@ async def _retry_later(services: Services, batch: Batch, now: datetime, error: E
 
 
 def _wait_of(error: RetryAfter) -> timedelta:
-    """How long Telegram asked to wait. python-telegram-bot 22 warns when this is read as
-    seconds (it becomes a timedelta in 23); either form is taken."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        wait = error.retry_after
+    """How long Telegram asked to wait: a timedelta with PTB_TIMEDELTA (`bot.app`), seconds
+    otherwise."""
+    wait = error.retry_after
     return wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
 
 
@@ -273,8 +269,7 @@ async def open_flow(update: Update, context: Context, member: Staff, row: NudgeR
     """Where the work of a nudge is done, opened in place: the monthly report, a visit entry,
     the referral's card with its decisions, the meeting (its minutes when they are due), a
     new meeting for an unscheduled window, the open resolutions."""
-    kind, _, rest = row.subject.partition(":")
-    number = rest.partition(":")[0].partition("@")[0]
+    kind, number, _ = split_subject(row.subject)
     if kind in ("report", "visit", "referral"):
         await _open_case_flow(update, context, member, kind, number)
     elif kind == "meeting":
@@ -288,10 +283,10 @@ async def open_flow(update: Update, context: Context, member: Staff, row: NudgeR
 
 
 async def _open_case_flow(
-    update: Update, context: Context, member: Staff, kind: str, number: str
+    update: Update, context: Context, member: Staff, kind: str, number: int | None
 ) -> None:
     services = services_of(context)
-    referral = await services.referrals.by_id(int(number)) if number.isdigit() else None
+    referral = await services.referrals.by_id(number) if number is not None else None
     if referral is None:
         await reply(update, services.text(member, "common.stale_button"))
     elif kind == "report":
@@ -304,13 +299,13 @@ async def _open_case_flow(
 
 
 async def _open_meeting_flow(
-    update: Update, context: Context, member: Staff, row: NudgeRecord, number: str
+    update: Update, context: Context, member: Staff, row: NudgeRecord, number: int | None
 ) -> None:
     if row.kind == NudgeKind.REFERRAL_CUTOFF:  # network staff refer; they need not attend
         await referral_flow.refer(update, context)
         return
     services = services_of(context)
-    meeting = await meetings.meeting_for(update, context, member, number)
+    meeting = await meetings.meeting_for(update, context, member, str(number))
     if meeting is None:
         return
     if row.kind == NudgeKind.MINUTES_DUE and services.meetings.runs(member, meeting):

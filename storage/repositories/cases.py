@@ -143,6 +143,16 @@ async def all_obligations(conn: AsyncConnection) -> list[ObligationRecord]:
     return [ObligationRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
 
 
+async def open_obligations(conn: AsyncConnection, kind: str) -> list[ObligationRecord]:
+    """The obligations of one kind still open, by due date."""
+    query = (
+        select(obligations)
+        .where(obligations.c.kind == kind, obligations.c.state == "open")
+        .order_by(obligations.c.due, obligations.c.id)
+    )
+    return [ObligationRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
 async def team_since(conn: AsyncConnection, referral_id: int) -> list[tuple[str, datetime]]:
     """The units serving the case now, with the day each joined, earliest first."""
     query = (

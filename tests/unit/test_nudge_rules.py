@@ -37,6 +37,7 @@ from bot.domain.nudges import (
     window_key,
 )
 from bot.domain.working_days import TAIPEI, WorkingCalendar, monthly_report_due
+from bot.nudges import split_subject
 
 CALENDAR = WorkingCalendar()
 RULES = NudgeRules()
@@ -497,3 +498,23 @@ def test_dedupe_key_length() -> None:
     assert len(dedupe_key(NudgeKind.RESOLUTION_DUE, fits, 7, "on_day")) == MAX_DEDUPE_KEY
     with pytest.raises(ValueError, match="longer than"):
         dedupe_key(NudgeKind.RESOLUTION_DUE, fits + "s", 7, "on_day")
+
+
+@pytest.mark.parametrize(
+    ("subject", "parts"),
+    [
+        ("report:7:2026-11", ("report", 7, "2026-11")),
+        ("visit:7:2", ("visit", 7, "2")),
+        ("referral:42", ("referral", 42, "")),
+        ("meeting:12@202611251400", ("meeting", 12, "202611251400")),
+        ("staff:5", ("staff", 5, "")),
+        (
+            "window:case_conference:中壢區:2026-11",
+            ("window", None, "case_conference:中壢區:2026-11"),
+        ),
+    ],
+)
+def test_a_nudge_subject_splits_into_kind_row_and_rest(
+    subject: str, parts: tuple[str, int | None, str]
+) -> None:
+    assert split_subject(subject) == parts
