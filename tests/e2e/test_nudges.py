@@ -185,6 +185,8 @@ async def test_a_moved_meeting_drops_what_was_queued_and_announces_the_new_time_
         assert "要改到什麼時間" in replies[-1].text
         replies = await supervisor.says("昨天")
         assert "看不懂這個時間" in replies[-1].text
+        replies = await supervisor.says("115/11/20 14:00")
+        assert "這個時間已經過了" in replies[-1].text
         replies = await supervisor.says("115/11/27 10:00")
     assert "已改期" in replies[-1].text
     await tick(world, "2026-11-25T12:02")
