@@ -116,6 +116,7 @@ class Cases:
         self.accounts = accounts
         self.calendar = calendar
         self.report_due_day = report_due_day
+        self._report_due_days: dict[tuple[int, int], date] = {}
 
     # --- opening a case (called inside the transaction that accepts a referral) ----------------
 
@@ -405,21 +406,34 @@ class Cases:
         """
         if not referral.tracked or referral.tracked_since is None:
             return []
-        since = referral.tracked_since.astimezone(TAIPEI).date()
-        periods = set(monthly_report_periods(since, None, today))
+        tracked_since = referral.tracked_since
+        return [
+            (period, due, max(datetime(year, month, 1, tzinfo=TAIPEI), tracked_since))
+            for (year, month), period, due in self._report_months(tracked_since, today)
+        ]
+
+    def report_dues(self, tracked_since: datetime, today: date) -> list[tuple[str, date]]:
+        """(period, due) of the monthly reports a case tracked since then owes on `today` (as
+        `report_duties`, for planning: no referral record needed)."""
+        return [(period, due) for _, period, due in self._report_months(tracked_since, today)]
+
+    def _report_months(
+        self, tracked_since: datetime, today: date
+    ) -> list[tuple[tuple[int, int], str, date]]:
+        since = tracked_since.astimezone(TAIPEI).date()
+        months = set(monthly_report_periods(since, None, today))
         if today >= since:
-            periods.add((today.year, today.month))
-        duties = []
-        for year, month in sorted(periods):
-            month_start = datetime(year, month, 1, tzinfo=TAIPEI)
-            duties.append(
-                (
-                    period_key((year, month)),
-                    monthly_report_due((year, month), self.report_due_day, calendar=self.calendar),
-                    max(month_start, referral.tracked_since),
-                )
-            )
-        return duties
+            months.add((today.year, today.month))
+        return [(month, period_key(month), self._report_due(month)) for month in sorted(months)]
+
+    def _report_due(self, month: tuple[int, int]) -> date:
+        """A month's report due day, worked out once per month (planning asks it of every
+        tracked case each pass)."""
+        due = self._report_due_days.get(month)
+        if due is None:
+            due = monthly_report_due(month, self.report_due_day, calendar=self.calendar)
+            self._report_due_days[month] = due
+        return due
 
     async def owe_reports(
         self, conn: AsyncConnection, referral: ReferralRecord | None, now: datetime

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,16 +20,16 @@ from bot.domain import meetings as meeting_rules
 from bot.domain import nudges as rules
 from bot.domain.case_status import VISIT_KINDS
 from bot.domain.jurisdiction import Jurisdiction
-from bot.domain.obligations import ObligationKind, ObligationState
+from bot.domain.obligations import ObligationKind
 from bot.domain.roles import Role, UnitRole
-from bot.domain.visit_plan import VisitPlan, progress
+from bot.domain.visit_plan import VisitPlan, behind_since
 from bot.domain.visit_plan import Window as VisitWindow
 from bot.domain.visit_plan import windows as visit_windows
 from bot.domain.working_days import TAIPEI, WorkingCalendar, taipei_date
 from bot.meetings import Answer, Meetings
 from bot.pacing import Pacer
 from storage import Database
-from storage.records import MeetingRecord, NudgeRecord, ReferralRecord
+from storage.records import DutyOfCaseRecord, MeetingRecord, NudgeRecord
 from storage.repositories import cases, meetings, referrals, staff
 from storage.repositories import nudges as outbox
 
@@ -83,99 +84,122 @@ class Planner:
     async def active_staff(
         self, conn: AsyncConnection, unit_ids: list[str], roles: list[Role]
     ) -> list[int]:
-        found = await staff.active_in_units(conn, unit_ids, [r.value for r in roles])
-        return [r.id for r in found]
+        return await staff.active_ids_in_units(conn, unit_ids, [r.value for r in roles])
 
     async def admins(self, conn: AsyncConnection) -> list[int]:
-        return [r.id for r in await staff.active_with_role(conn, Role.ADMIN.value)]
-
-    async def _supervisors(self, conn: AsyncConnection, center_id: str) -> list[int]:
-        return await self.active_staff(conn, [center_id], [Role.SUPERVISOR])
+        return await staff.active_ids_with_role(conn, Role.ADMIN.value)
 
     # --- what is due ----------------------------------------------------------------------------
 
-    async def due_by(self, moment: datetime) -> list[Due]:
-        """Every nudge whose moment has come by `moment`, whose reason still stands."""
+    async def due_by(
+        self, moment: datetime, *, subjects: Collection[str] | None = None
+    ) -> list[Due]:
+        """Every nudge whose moment has come by `moment`, whose reason still stands — about
+        every subject, or only about `subjects` (a claim re-checks the rows it took, /nudges
+        one person's): only their rows are read then."""
+        focus = Focus(None if subjects is None else frozenset(subjects))
         found: list[Due] = []
         async with self.db.read() as conn:
-            found += await self._reports(conn, moment)
-            found += await self._visit_plans(conn, moment)
-            found += await self._waiting_referrals(conn, moment)
-            found += await self._meetings(conn, moment)
-            found += await self._unscheduled(conn, moment)
-            found += await self._resolutions(conn, moment)
-        return [d for d in found if d.at <= moment]
+            run = _Pass(conn, moment, focus, Directory(conn), self.rules, self.calendar)
+            found += await self._reports(run)
+            found += await self._visit_plans(run)
+            found += await self._waiting_referrals(run)
+            found += await self._meetings(run)
+            found += await self._unscheduled(run)
+            found += await self._resolutions(run)
+        return [d for d in found if d.at <= moment and focus.wants(d.subject)]
 
-    async def _reports(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+    async def _reports(self, run: _Pass) -> list[Due]:
         """列管月報: the lead worker before the due day, then the supervisor, then the bureau.
         Reports not stored yet are projected (planning only reads)."""
-        owed: dict[tuple[int, str], tuple[date, int | None]] = {}
-        done: set[tuple[int, str]] = set()
-        for duty, _, _ in await cases.monthly_reports(conn):
-            key = (duty.referral_id, duty.period)
-            if duty.state == ObligationState.OPEN:
-                owed[key] = (duty.due, duty.owner_staff_id)
-            else:
-                done.add(key)
-        for referral in await referrals.tracked(conn):
-            for period, due, _ in self.cases.report_duties(referral, taipei_date(moment)):
-                if (referral.id, period) not in done:
-                    owed.setdefault((referral.id, period), (due, referral.case_manager_id))
+        wanted = run.focus.ids("report")
+        if wanted is not None and not wanted:
+            return []
+        today = taipei_date(run.moment)
+        # (case, period) → (due, owner, center)
+        owed: dict[tuple[int, str], tuple[date, int | None, str]] = {}
+        kind = ObligationKind.MONTHLY_REPORT.value
+        for duty in await cases.open_duties_of_cases(run.conn, kind, wanted):
+            owner = duty.owner_staff_id or duty.case_manager_id
+            owed[(duty.referral_id, duty.period)] = (duty.due, owner, duty.center_id)
+        stored = await cases.report_periods_of_tracked(run.conn, wanted)
+        for case in await referrals.tracked_cases(run.conn, wanted):
+            for period, due in self.cases.report_dues(case.tracked_since, today):
+                if (case.id, period) not in stored:
+                    owed.setdefault((case.id, period), (due, case.case_manager_id, case.center_id))
         found = []
-        for (referral_id, period), (due, owner) in sorted(owed.items()):
-            case = await referrals.by_id(conn, referral_id)
-            if case is None:
-                continue
-            for occurrence in _by(rules.report_due(due, self.rules, self.calendar), moment):
-                audience = await self._audience(conn, occurrence.audience, case, owner)
+        for (referral_id, period), (due, owner, center_id) in sorted(owed.items()):
+            occurrences = run.due(rules.report_due, due)
+            for occurrence in occurrences:
+                audience = await run.people.of_case(occurrence.audience, center_id, owner)
                 found += self._each(occurrence, f"report:{referral_id}:{period}", audience)
         return found
 
-    async def _visit_plans(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+    async def _visit_plans(self, run: _Pass) -> list[Due]:
         """幸扶守護: a month whose planned visits no longer fit in its working days — the lead
         worker from the day it fell behind; the supervisor once the month is over and it is
         still not done (seed 003, 參.二.5: 4 visits the first month, then 2 a month)."""
-        today = taipei_date(moment)
-        found = []
-        for duty in await cases.open_obligations(conn, ObligationKind.PLANNED_VISIT.value):
-            case = await referrals.by_id(conn, duty.referral_id)
-            if case is None or case.opened_at is None:
+        wanted = run.focus.ids("visit")
+        if wanted is not None and not wanted:
+            return []
+        today = taipei_date(run.moment)
+        begun: list[tuple[DutyOfCaseRecord, int, VisitWindow]] = []
+        kind = ObligationKind.PLANNED_VISIT.value
+        for duty in await cases.open_duties_of_cases(run.conn, kind, wanted):
+            if duty.opened_at is None:
                 continue
-            plan = VisitPlan(start=case.opened_at.astimezone(TAIPEI).date())
+            plan = VisitPlan(start=duty.opened_at.astimezone(TAIPEI).date())
             index = int(duty.period.rpartition("-")[2])
             if not 1 <= index <= plan.months:
                 continue
             window = visit_windows(plan)[index - 1]
-            visits = await cases.entry_dates(conn, case.id, [k.value for k in VISIT_KINDS])
-            since = _behind_since(plan, window, visits, today, self.calendar)
+            if window.start <= today:  # a month not begun can be neither behind nor over
+                begun.append((duty, index, window))
+        visit_kinds = [k.value for k in VISIT_KINDS]
+        visits = await cases.entry_dates_of(
+            run.conn, {d.referral_id for d, _, _ in begun}, visit_kinds
+        )
+        found = []
+        for duty, index, window in begun:
+            since = behind_since(window, visits[duty.referral_id], today, calendar=self.calendar)
             occurrences = rules.visit_plan_behind(
                 since or window.end, window.end, self.rules, self.calendar
             )
             if since is None:  # never behind, yet not done when its month ended
                 occurrences = [o for o in occurrences if o.escalation and window.end < today]
-            for occurrence in _by(occurrences, moment):
-                audience = await self._audience(
-                    conn, occurrence.audience, case, duty.owner_staff_id
-                )
-                found += self._each(occurrence, f"visit:{case.id}:{index}", audience)
+            owner = duty.owner_staff_id or duty.case_manager_id
+            for occurrence in _by(occurrences, run.moment):
+                audience = await run.people.of_case(occurrence.audience, duty.center_id, owner)
+                found += self._each(occurrence, f"visit:{duty.referral_id}:{index}", audience)
         return found
 
-    async def _waiting_referrals(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+    async def _waiting_referrals(self, run: _Pass) -> list[Due]:
         """A referral nobody has decided: the center's supervisor, then the bureau."""
+        wanted = run.focus.ids("referral")
+        if wanted is not None and not wanted:
+            return []
         found = []
-        for referral in await referrals.waiting(conn):
+        for referral in await referrals.waiting(run.conn, wanted):
             waiting = rules.referral_waiting(referral.created_at, self.rules, self.calendar)
-            for occurrence in _by(waiting, moment):
-                audience = await self._audience(conn, occurrence.audience, referral, None)
+            for occurrence in _by(waiting, run.moment):
+                audience = await run.people.of_case(
+                    occurrence.audience, referral.center_id, referral.case_manager_id
+                )
                 found += self._each(occurrence, f"referral:{referral.id}", audience)
         return found
 
-    async def _meetings(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+    async def _meetings(self, run: _Pass) -> list[Due]:
         """Reminders, the RSVP summary, the referral cutoff and the minutes of each planned
         meeting. The subject carries the meeting's time: once it moves, what was queued for the
         old time has lost its reason and is dropped, and the new time's nudges are new rows."""
+        wanted = run.focus.ids("meeting")
+        if wanted is not None and not wanted:
+            return []
+        moment = run.moment
         found = []
-        for meeting in await meetings.listing(conn):
+        for meeting in await run.planned():
+            if wanted is not None and meeting.id not in wanted:
+                continue
             subject = _meeting_subject(meeting)
             # What fell due before the invitation (or the announced change) went out is
             # already said by it: a meeting planned for tomorrow gets no "7 days before".
@@ -183,7 +207,7 @@ class Planner:
             if moment < meeting.starts_at:  # after a downtime, no reminder comes too late
                 reminders = rules.meeting_reminders(meeting.starts_at, self.rules, self.calendar)
                 due = [o for o in _by(reminders, moment) if o.at >= told]
-                invited = await self._invited(conn, meeting) if due else []
+                invited = await self._invited(run, meeting) if due else []
                 for occurrence in due:
                     found += self._each(occurrence, subject, invited)
                 summary = rules.rsvp_summary(meeting.starts_at, self.rules, self.calendar)
@@ -198,26 +222,28 @@ class Planner:
                     meeting.referral_cutoff, self.rules, self.calendar
                 )
                 due = [o for o in _by(cutoff, moment) if o.at >= told]
-                network = await self._network_staff(conn, meeting) if due else []
+                network = await self._network_staff(run, meeting) if due else []
                 for occurrence in due:
                     found += self._each(occurrence, subject, network)
             if meeting.minutes_recorded_at is None:
                 day = meeting.starts_at.astimezone(TAIPEI).date()
-                for occurrence in _by(rules.minutes_due(day, self.rules, self.calendar), moment):
-                    audience = await self._meeting_audience(conn, occurrence.audience, meeting)
+                for occurrence in run.due(rules.minutes_due, day):
+                    audience = await self._meeting_audience(run, occurrence.audience, meeting)
                     found += self._each(occurrence, subject, audience)
-        return found + await self._meeting_changes(conn, moment)
+        return found + await self._meeting_changes(run, wanted)
 
-    async def _meeting_changes(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+    async def _meeting_changes(self, run: _Pass, wanted: set[int] | None) -> list[Due]:
         """A meeting moved or cancelled, said once to everyone invited (who declined too: a
         new time may suit them) while the meeting is still ahead."""
         found = []
         for meeting in await meetings.listing(
-            conn, since=moment - timedelta(days=1), planned_only=False
+            run.conn, since=run.moment - timedelta(days=1), planned_only=False
         ):
             if meeting.changed_at is None or (meeting.moved_from is None and not meeting.cancelled):
                 continue
-            everyone = await self._invited(conn, meeting, declined_too=True)
+            if wanted is not None and meeting.id not in wanted:
+                continue
+            everyone = await self._invited(run, meeting, declined_too=True)
             subject = _meeting_subject(meeting)
             for occurrence in rules.meeting_changed(
                 meeting.changed_at, meeting.starts_at, self.rules, self.calendar
@@ -229,11 +255,13 @@ class Planner:
                 found += self._each(replace(occurrence, step=step), subject, everyone)
         return found
 
-    async def _unscheduled(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+    async def _unscheduled(self, run: _Pass) -> list[Due]:
         """A required window ending soon with no meeting planned in it."""
+        if not run.focus.about("window"):
+            return []
         found = []
-        today = moment.astimezone(TAIPEI).date()
-        planned = await meetings.listing(conn)
+        today = run.moment.astimezone(TAIPEI).date()
+        planned = await run.planned()
         for series in self.jurisdiction.meeting_series:
             window = meeting_rules.next_window(series, today)
             places = (
@@ -242,64 +270,50 @@ class Planner:
                 else [None]
             )
             for place in places:
-                if any(
+                subject = f"window:{series.key}:{place or 'city'}:{window.key}"[:64]
+                if not run.focus.wants(subject) or any(
                     m.series_key == series.key
                     and m.district == place
                     and m.window_key == window.key
                     for m in planned
                 ):
                     continue
-                subject = f"window:{series.key}:{place or 'city'}:{window.key}"
                 unscheduled = rules.unscheduled_meeting(window.end, self.rules, self.calendar)
-                for occurrence in _by(unscheduled, moment):
+                for occurrence in _by(unscheduled, run.moment):
                     if occurrence.audience is rules.Audience.ADMINS:
-                        audience = await self.admins(conn)
+                        audience = await run.people.admins()
                     else:
-                        audience = await self._secretariat(conn, series.run_by, place)
-                    found += self._each(occurrence, subject[:64], audience)
+                        audience = await self._secretariat(run, series.run_by, place)
+                    found += self._each(occurrence, subject, audience)
         return found
 
-    async def _resolutions(self, conn: AsyncConnection, moment: datetime) -> list[Due]:
+    async def _resolutions(self, run: _Pass) -> list[Due]:
+        wanted = run.focus.ids("resolution")
+        if wanted is not None and not wanted:
+            return []
+        owed = [r for r in await meetings.open_resolutions(run.conn, wanted) if r.due is not None]
+        held = await meetings.by_ids(run.conn, {r.meeting_id for r in owed})
         found = []
-        for resolution in await meetings.open_resolutions(conn):
-            if resolution.due is None:
-                continue
-            meeting = await meetings.by_id(conn, resolution.meeting_id)
-            for occurrence in _by(
-                rules.resolution_due(resolution.due, self.rules, self.calendar), moment
-            ):
+        for resolution in owed:
+            assert resolution.due is not None
+            meeting = held.get(resolution.meeting_id)
+            for occurrence in run.due(rules.resolution_due, resolution.due):
                 if occurrence.audience is rules.Audience.DISTRICT_OFFICE and meeting is not None:
-                    audience = await self._district_office(conn, meeting.district)
+                    audience = await self._district_office(run, meeting.district)
                 else:
-                    audience = await self.active_staff(conn, [resolution.owner_unit_id], list(Role))
+                    audience = await run.people.active([resolution.owner_unit_id], list(Role))
                 found += self._each(occurrence, f"resolution:{resolution.id}", audience)
         return found
 
     # --- audiences ------------------------------------------------------------------------------
 
-    async def _audience(
-        self,
-        conn: AsyncConnection,
-        audience: rules.Audience,
-        referral: ReferralRecord,
-        owner: int | None,
-    ) -> list[int]:
-        if audience is rules.Audience.OWNER:
-            owner = owner or referral.case_manager_id
-            return [owner] if owner else await self._supervisors(conn, referral.center_id)
-        if audience is rules.Audience.SUPERVISOR:
-            return await self._supervisors(conn, referral.center_id)
-        if audience is rules.Audience.ADMINS:
-            return await self.admins(conn)
-        return []
-
     async def _invited(
-        self, conn: AsyncConnection, meeting: MeetingRecord, *, declined_too: bool = False
+        self, run: _Pass, meeting: MeetingRecord, *, declined_too: bool = False
     ) -> list[int]:
         """Invited staff who have not declined (a delegate instead of the one who delegated)."""
-        unit_ids = await meetings.units_of(conn, meeting.id)
-        people = set(await self.active_staff(conn, unit_ids, list(Role)))
-        for answered in await meetings.answers(conn, meeting.id):
+        unit_ids = await meetings.units_of(run.conn, meeting.id)
+        people = set(await run.people.active(unit_ids, list(Role)))
+        for answered in await meetings.answers(run.conn, meeting.id):
             if answered.answer in (Answer.ABSENT, Answer.DELEGATED) and not declined_too:
                 people.discard(answered.staff_id)
             if answered.answer == Answer.DELEGATED and answered.delegate_id:
@@ -307,7 +321,7 @@ class Planner:
         people.discard(meeting.organiser_id)
         return sorted(people)
 
-    async def _network_staff(self, conn: AsyncConnection, meeting: MeetingRecord) -> list[int]:
+    async def _network_staff(self, run: _Pass, meeting: MeetingRecord) -> list[int]:
         """Staff of the district's network units: they refer to the conference."""
         units = [
             u.id
@@ -315,22 +329,20 @@ class Planner:
             if u.role in (UnitRole.NETWORK, UnitRole.DISTRICT_OFFICE)
             and (meeting.district in u.districts if meeting.district else u.city_wide)
         ]
-        return await self.active_staff(conn, units, [Role.WORKER, Role.SECRETARIAT])
+        return await run.people.active(units, [Role.WORKER, Role.SECRETARIAT])
 
     async def _meeting_audience(
-        self, conn: AsyncConnection, audience: rules.Audience, meeting: MeetingRecord
+        self, run: _Pass, audience: rules.Audience, meeting: MeetingRecord
     ) -> list[int]:
         if audience is rules.Audience.ORGANISER:
             return [meeting.organiser_id]
         if audience is rules.Audience.SUPERVISOR:
-            return await self.active_staff(conn, [meeting.organiser_unit_id], [Role.SUPERVISOR])
+            return await run.people.active([meeting.organiser_unit_id], [Role.SUPERVISOR])
         if audience is rules.Audience.ADMINS:
-            return await self.admins(conn)
+            return await run.people.admins()
         return []
 
-    async def _secretariat(
-        self, conn: AsyncConnection, run_by: UnitRole, district: str | None
-    ) -> list[int]:
+    async def _secretariat(self, run: _Pass, run_by: UnitRole, district: str | None) -> list[int]:
         """Who plans the series there: the center's supervisors, the district office's or the
         bureau's secretariat."""
         units = [
@@ -341,26 +353,21 @@ class Planner:
         roles = (
             [Role.SUPERVISOR] if run_by is UnitRole.FAMILY_SERVICE_CENTER else [Role.SECRETARIAT]
         )
-        return await self.active_staff(conn, units, roles)
+        return await run.people.active(units, roles)
 
-    async def _district_office(self, conn: AsyncConnection, district: str | None) -> list[int]:
+    async def _district_office(self, run: _Pass, district: str | None) -> list[int]:
         units = [
             u.id
             for u in self.jurisdiction.units
             if u.role is UnitRole.DISTRICT_OFFICE and district in u.districts
         ]
-        return await self.active_staff(conn, units, list(Role))
+        return await run.people.active(units, list(Role))
 
     def _each(self, occurrence: rules.Occurrence, subject: str, recipients: list[int]) -> list[Due]:
+        kind, escalation, at = occurrence.kind, occurrence.escalation, occurrence.at
+        step = f"{occurrence.step}:{occurrence.audience.value}"
         return [
-            Due(
-                kind=occurrence.kind,
-                subject=subject,
-                step=f"{occurrence.step}:{occurrence.audience.value}",
-                escalation=occurrence.escalation,
-                recipient_id=recipient,
-                at=occurrence.at,
-            )
+            Due(kind, subject, step, escalation, recipient, at)
             for recipient in dict.fromkeys(recipients)
         ]
 
@@ -404,6 +411,100 @@ class Planner:
             return await outbox.due(conn, moment)
 
 
+@dataclass(frozen=True)
+class Focus:
+    """The subjects a pass is about: a claim re-checks the rows it took, /nudges one person's
+    (None: every subject)."""
+
+    subjects: frozenset[str] | None
+
+    def ids(self, kind: str) -> set[int] | None:
+        """The row ids of this kind's subjects in focus; None when every row counts."""
+        if self.subjects is None:
+            return None
+        found = set()
+        for subject in self.subjects:
+            subject_kind, row_id, _ = split_subject(subject)
+            if subject_kind == kind and row_id is not None:
+                found.add(row_id)
+        return found
+
+    def about(self, kind: str) -> bool:
+        return self.subjects is None or any(s.startswith(f"{kind}:") for s in self.subjects)
+
+    def wants(self, subject: str) -> bool:
+        return self.subjects is None or subject in self.subjects
+
+
+class Directory:
+    """Who holds which role where, during one pass: each question asked of the database once
+    (a pass asks for "the supervisors of this center" for thousands of cases). The lists it
+    returns are shared: read them, do not change them."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self._active: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = {}
+        self._admins: list[int] | None = None
+
+    async def active(self, unit_ids: Iterable[str], roles: Iterable[Role]) -> list[int]:
+        key = (tuple(sorted(set(unit_ids))), tuple(sorted({role.value for role in roles})))
+        found = self._active.get(key)
+        if found is None:
+            found = await staff.active_ids_in_units(self.conn, key[0], key[1])
+            self._active[key] = found
+        return found
+
+    async def admins(self) -> list[int]:
+        if self._admins is None:
+            self._admins = await staff.active_ids_with_role(self.conn, Role.ADMIN.value)
+        return self._admins
+
+    async def of_case(
+        self, audience: rules.Audience, center_id: str, owner: int | None
+    ) -> list[int]:
+        """The lead worker (with none, the center's supervisors), the center's supervisors, or
+        the bureau's admins."""
+        if audience is rules.Audience.OWNER:
+            return [owner] if owner else await self.active([center_id], [Role.SUPERVISOR])
+        if audience is rules.Audience.SUPERVISOR:
+            return await self.active([center_id], [Role.SUPERVISOR])
+        if audience is rules.Audience.ADMINS:
+            return await self.admins()
+        return []
+
+
+Rule = Callable[[date, rules.NudgeRules, WorkingCalendar], list[rules.Occurrence]]
+
+
+@dataclass
+class _Pass:
+    """One planning pass: its connection, moment and focus, and what it works out only once."""
+
+    conn: AsyncConnection
+    moment: datetime
+    focus: Focus
+    people: Directory
+    nudge_rules: rules.NudgeRules
+    calendar: WorkingCalendar
+    _planned: list[MeetingRecord] | None = None
+    _due: dict[tuple[Rule, date], list[rules.Occurrence]] = field(default_factory=dict)
+
+    async def planned(self) -> list[MeetingRecord]:
+        """The meetings still planned."""
+        if self._planned is None:
+            self._planned = await meetings.listing(self.conn)
+        return self._planned
+
+    def due(self, rule: Rule, day: date) -> list[rules.Occurrence]:
+        """`rule`'s occurrences for `day` due by the pass's moment (many cases share a due day:
+        each day is worked out once)."""
+        found = self._due.get((rule, day))
+        if found is None:
+            found = _by(rule(day, self.nudge_rules, self.calendar), self.moment)
+            self._due[(rule, day)] = found
+        return found
+
+
 def _by(occurrences: list[rules.Occurrence], moment: datetime) -> list[rules.Occurrence]:
     """The occurrences due by `moment`: only theirs are worth finding the audience of."""
     return [o for o in occurrences if o.at <= moment]
@@ -423,22 +524,6 @@ def split_subject(subject: str) -> tuple[str, int | None, str]:
 def _meeting_subject(meeting: MeetingRecord) -> str:
     """ "meeting:12@202703101400": the meeting and the Taipei time its nudges are about."""
     return f"meeting:{meeting.id}@{meeting.starts_at.astimezone(TAIPEI):%Y%m%d%H%M}"
-
-
-def _behind_since(
-    plan: VisitPlan,
-    window: VisitWindow,
-    visits: list[date],
-    today: date,
-    calendar: WorkingCalendar,
-) -> date | None:
-    """The first day of `window`, up to `today`, on which its visits no longer fit."""
-    day = window.start
-    while day <= min(today, window.end):
-        if progress(plan, visits, day, calendar=calendar).behind:
-            return day
-        day += timedelta(days=1)
-    return None
 
 
 @dataclass(frozen=True)
@@ -479,7 +564,9 @@ class Outbox:
             )
         if not claimed:
             return [], []
-        still = {due.dedupe_key for due in await self.planner.due_by(moment)}
+        # Re-checked against the rows' own subjects only: a claim reads what it took.
+        subjects = {row.subject for row in claimed if row.kind != UNREACHABLE}
+        still = {d.dedupe_key for d in await self.planner.due_by(moment, subjects=subjects)}
         still |= {row.dedupe_key for row in claimed if row.kind == UNREACHABLE}
         stale = [row for row in claimed if row.dedupe_key not in still]
         await self.finish(stale, state="dropped", moment=moment, reason="reason_gone")
@@ -597,7 +684,8 @@ class Outbox:
         """My nudges whose reason still stands (one per subject), for /nudges."""
         async with self.db.read() as conn:
             rows = await outbox.for_recipient(conn, member.id, ["pending", "claimed", "sent"])
-        still = {due.dedupe_key for due in await self.planner.due_by(moment)}
+        subjects = {row.subject for row in rows}
+        still = {d.dedupe_key for d in await self.planner.due_by(moment, subjects=subjects)}
         seen: dict[str, NudgeRecord] = {}
         for row in rows:
             if row.dedupe_key in still:

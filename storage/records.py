@@ -244,3 +244,26 @@ class NudgeRecord:
     dropped_reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DutyOfCaseRecord:
+    """An open duty with what planning its nudges needs of the case it belongs to."""
+
+    referral_id: int
+    period: str
+    due: date
+    owner_staff_id: int | None
+    center_id: str
+    case_manager_id: int | None
+    opened_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TrackedCaseRecord:
+    """A case kept under tracking: what projecting its monthly reports needs."""
+
+    id: int
+    tracked_since: datetime
+    center_id: str
+    case_manager_id: int | None

@@ -59,6 +59,7 @@ staff = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 Index("ix_staff_unit_status", staff.c.unit_id, staff.c.status)
+Index("ix_staff_role_status", staff.c.role, staff.c.status)
 
 invites = Table(
     "invites",
@@ -151,6 +152,10 @@ Index("ix_referrals_center_status", referrals.c.center_id, referrals.c.status)
 Index("ix_referrals_referrer_id", referrals.c.referrer_id)
 Index("ix_referrals_case_manager_id", referrals.c.case_manager_id)
 Index("ix_referrals_household_hash", referrals.c.household_hash)
+Index("ix_referrals_tracked", referrals.c.tracked)
+Index("ix_referrals_status", referrals.c.status)
+# Walks a center's referrals newest first without sorting them (/mycases, /search).
+Index("ix_referrals_center_id", referrals.c.center_id)
 
 referral_events = Table(
     "referral_events",
@@ -223,6 +228,7 @@ case_team = Table(
     Column("since", UTCDateTime, nullable=False),
     Column("until", UTCDateTime, nullable=True),
 )
+Index("ix_case_team_unit_until", case_team.c.unit_id, case_team.c.until)
 
 obligations = Table(
     "obligations",
@@ -242,6 +248,7 @@ obligations = Table(
     UniqueConstraint("referral_id", "kind", "period", name="uq_obligations_referral_kind_period"),
 )
 Index("ix_obligations_state_due", obligations.c.state, obligations.c.due)
+Index("ix_obligations_kind_state", obligations.c.kind, obligations.c.state)
 
 
 # --- meetings of the plan's three series (migration 0004) -----------------------------------------

@@ -134,3 +134,36 @@ def progress(
         missed=tuple(t for t in tallies if t.window.end < today and not t.satisfied),
         complete=over and all(tally.satisfied for tally in tallies),
     )
+
+
+def behind_since(
+    window: Window, visit_dates: Iterable[date], today: date, *, calendar: WorkingCalendar
+) -> date | None:
+    """The first day of `window`, up to `today`, on which `progress(...).behind` holds: its
+    missing visits no longer fit in its working days left (today counting unless a visit was
+    made today). None when that has not happened (yet).
+
+    One walk through the window, counting visits forward and working days backward, instead of
+    asking `progress` day by day: planning asks this of every open visit duty each pass.
+    """
+    last = min(today, window.end)
+    if last < window.start:
+        return None
+    span = (window.end - window.start).days + 1
+    days = [window.start + timedelta(days=offset) for offset in range(span)]
+    working = [calendar.is_working_day(day) for day in days]
+    later = [0] * span  # working days after each day, to the window's end
+    for offset in range(span - 2, -1, -1):
+        later[offset] = later[offset + 1] + working[offset + 1]
+    visited = frozenset(day for day in visit_dates if window.start <= day <= last)
+    done = 0
+    for offset, day in enumerate(days[: (last - window.start).days + 1]):
+        seen_today = day in visited
+        done += seen_today
+        missing = window.required - done
+        if missing <= 0:
+            return None  # the month's visits are in: it cannot fall behind any more
+        slots = later[offset] + (1 if working[offset] and not seen_today else 0)
+        if missing > slots:
+            return day
+    return None

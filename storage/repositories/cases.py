@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.records import CaseEntryRecord, ObligationRecord
+from storage.records import CaseEntryRecord, DutyOfCaseRecord, ObligationRecord
+from storage.repositories.batches import batches
 from storage.schema import case_entries, case_team, obligations, referrals
 
 
@@ -245,4 +246,64 @@ async def monthly_reports(
         values = row._asdict()
         district, done_at = values.pop("district"), values.pop("done_at")
         found.append((ObligationRecord(**values), district, done_at))
+    return found
+
+
+async def open_duties_of_cases(
+    conn: AsyncConnection, kind: str, referral_ids: Collection[int] | None = None
+) -> list[DutyOfCaseRecord]:
+    """The open duties of one kind with their cases' center, case manager and opening — every
+    case's, or only these cases' — in one query (a batch of cases at a time when named)."""
+    query = (
+        select(
+            obligations.c.referral_id,
+            obligations.c.period,
+            obligations.c.due,
+            obligations.c.owner_staff_id,
+            referrals.c.center_id,
+            referrals.c.case_manager_id,
+            referrals.c.opened_at,
+        )
+        .join(referrals, referrals.c.id == obligations.c.referral_id)
+        .where(obligations.c.kind == kind, obligations.c.state == "open")
+        .order_by(obligations.c.due, obligations.c.id)
+    )
+    if referral_ids is None:
+        rows = (await conn.execute(query)).all()
+    else:
+        rows = []
+        for batch in batches(referral_ids):
+            rows += (await conn.execute(query.where(obligations.c.referral_id.in_(batch)))).all()
+    return [DutyOfCaseRecord(**row._asdict()) for row in rows]
+
+
+async def report_periods_of_tracked(
+    conn: AsyncConnection, referral_ids: Collection[int] | None = None
+) -> set[tuple[int, str]]:
+    """(case, period) of every monthly report already owed by a tracked case, in any state."""
+    query = (
+        select(obligations.c.referral_id, obligations.c.period)
+        .join(referrals, referrals.c.id == obligations.c.referral_id)
+        .where(obligations.c.kind == "monthly_report", referrals.c.tracked.is_(True))
+    )
+    if referral_ids is None:
+        return {(row[0], row[1]) for row in (await conn.execute(query)).all()}
+    found: set[tuple[int, str]] = set()
+    for batch in batches(referral_ids):
+        rows = (await conn.execute(query.where(obligations.c.referral_id.in_(batch)))).all()
+        found |= {(row[0], row[1]) for row in rows}
+    return found
+
+
+async def entry_dates_of(
+    conn: AsyncConnection, referral_ids: Collection[int], kinds: Sequence[str]
+) -> dict[int, list[date]]:
+    """The days of these cases' entries of these kinds, by case (a batch of cases a query)."""
+    found: dict[int, list[date]] = {referral_id: [] for referral_id in referral_ids}
+    for batch in batches(referral_ids):
+        query = select(case_entries.c.referral_id, case_entries.c.entry_date).where(
+            case_entries.c.referral_id.in_(batch), case_entries.c.kind.in_(list(kinds))
+        )
+        for referral_id, day in (await conn.execute(query)).all():
+            found[referral_id].append(day)
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from storage.records import (
     MeetingRecord,
     ResolutionRecord,
 )
+from storage.repositories.batches import batches
 from storage.schema import (
     meeting_answers,
     meeting_decisions,
@@ -187,13 +188,31 @@ async def set_decision_note(
     return result.rowcount == 1
 
 
-async def open_resolutions(conn: AsyncConnection) -> list[ResolutionRecord]:
+async def open_resolutions(
+    conn: AsyncConnection, resolution_ids: Collection[int] | None = None
+) -> list[ResolutionRecord]:
+    """Resolutions not yet carried out (all, or those of these), by due date."""
     query = (
         select(meeting_resolutions)
         .where(meeting_resolutions.c.state == "open")
         .order_by(meeting_resolutions.c.due, meeting_resolutions.c.id)
     )
-    return [ResolutionRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+    if resolution_ids is None:
+        rows = (await conn.execute(query)).all()
+    else:
+        rows = []
+        for batch in batches(resolution_ids):
+            rows += (await conn.execute(query.where(meeting_resolutions.c.id.in_(batch)))).all()
+    return [ResolutionRecord(**row._asdict()) for row in rows]
+
+
+async def by_ids(conn: AsyncConnection, meeting_ids: Collection[int]) -> dict[int, MeetingRecord]:
+    found = {}
+    for batch in batches(meeting_ids):
+        query = select(meetings).where(meetings.c.id.in_(batch))
+        for row in (await conn.execute(query)).all():
+            found[row.id] = MeetingRecord(**row._asdict())
+    return found
 
 
 async def resolve(conn: AsyncConnection, resolution_id: int, *, now: datetime) -> bool:

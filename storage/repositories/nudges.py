@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.records import NudgeRecord
+from storage.repositories.batches import batches
 from storage.schema import nudges
 
 # Why a row may have been dropped and still come back: never sent, and the cause can pass.
@@ -231,10 +232,9 @@ async def stored_for_good(conn: AsyncConnection, keys: Sequence[str]) -> set[str
 
 
 async def _keys_where(conn: AsyncConnection, keys: Sequence[str], condition: Any) -> set[str]:
-    """The keys among `keys` whose rows meet `condition`, asked 500 at a time."""
+    """The keys among `keys` whose rows meet `condition`, asked a batch at a time."""
     found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
+    for chunk in batches(keys):
         query = select(nudges.c.dedupe_key).where(nudges.c.dedupe_key.in_(chunk), condition)
         found |= {row[0] for row in (await conn.execute(query)).all()}
     return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,8 @@ from sqlalchemy import Row, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.records import ReferralEventRecord, ReferralRecord
+from storage.records import ReferralEventRecord, ReferralRecord, TrackedCaseRecord
+from storage.repositories.batches import batches
 from storage.schema import case_team, referral_events, referral_sequences, referrals
 
 _LISTS = ("categories", "needs", "priority_flags")
@@ -232,7 +233,38 @@ async def placed_on(conn: AsyncConnection, conference: str, district: str) -> li
     return [_record(row) for row in (await conn.execute(query)).all()]
 
 
-async def waiting(conn: AsyncConnection) -> list[ReferralRecord]:
-    """Referrals no center has decided yet, oldest first."""
+async def waiting(
+    conn: AsyncConnection, referral_ids: Collection[int] | None = None
+) -> list[ReferralRecord]:
+    """Referrals no center has decided yet (all, or those of these), oldest first."""
     query = select(referrals).where(referrals.c.status == "waiting").order_by(referrals.c.id)
-    return [_record(row) for row in (await conn.execute(query)).all()]
+    if referral_ids is None:
+        return [_record(row) for row in (await conn.execute(query)).all()]
+    found = []
+    for batch in batches(referral_ids):
+        rows = (await conn.execute(query.where(referrals.c.id.in_(batch)))).all()
+        found += [_record(row) for row in rows]
+    return sorted(found, key=lambda referral: referral.id)
+
+
+async def tracked_cases(
+    conn: AsyncConnection, referral_ids: Collection[int] | None = None
+) -> list[TrackedCaseRecord]:
+    """Cases under tracking (since a known day), only what projecting their reports needs."""
+    query = (
+        select(
+            referrals.c.id,
+            referrals.c.tracked_since,
+            referrals.c.center_id,
+            referrals.c.case_manager_id,
+        )
+        .where(referrals.c.tracked.is_(True), referrals.c.tracked_since.is_not(None))
+        .order_by(referrals.c.id)
+    )
+    if referral_ids is None:
+        rows = (await conn.execute(query)).all()
+    else:
+        rows = []
+        for batch in batches(referral_ids):
+            rows += (await conn.execute(query.where(referrals.c.id.in_(batch)))).all()
+    return [TrackedCaseRecord(**row._asdict()) for row in rows]

@@ -135,3 +135,28 @@ async def active_with_role(conn: AsyncConnection, role: str) -> list[StaffRecord
         select(staff).where(staff.c.role == role, staff.c.status == "active").order_by(staff.c.id)
     )
     return [_record(row) for row in (await conn.execute(query)).all()]
+
+
+async def active_ids_in_units(
+    conn: AsyncConnection, unit_ids: Sequence[str], roles: Sequence[str]
+) -> list[int]:
+    """The ids of the active staff of these units holding these roles, in id order."""
+    query = (
+        select(staff.c.id)
+        .where(
+            staff.c.unit_id.in_(list(unit_ids)),
+            staff.c.role.in_(list(roles)),
+            staff.c.status == "active",
+        )
+        .order_by(staff.c.id)
+    )
+    return [row[0] for row in (await conn.execute(query)).all()]
+
+
+async def active_ids_with_role(conn: AsyncConnection, role: str) -> list[int]:
+    query = (
+        select(staff.c.id)
+        .where(staff.c.role == role, staff.c.status == "active")
+        .order_by(staff.c.id)
+    )
+    return [row[0] for row in (await conn.execute(query)).all()]

@@ -129,7 +129,11 @@ async def test_a_bot_stopped_in_the_middle_of_a_fan_out_sends_the_rest_once(
         sender = asyncio.create_task(
             send_now(world.application.bot, world.bot_services, at(moment))
         )
-        await asyncio.sleep(0.5)  # about a dozen digests out at 25/s
+        # Stopped once a few of the ~31 digests are out (at 25/s, a second's worth is left).
+        for _ in range(500):
+            if [row.state for row in await rows(world)].count("sent") >= 3:
+                break
+            await asyncio.sleep(0.01)
         sender.cancel()
         with pytest.raises(asyncio.CancelledError):
             await sender
@@ -144,4 +148,5 @@ async def test_a_bot_stopped_in_the_middle_of_a_fan_out_sends_the_rest_once(
     states = [row.state for row in await rows(world)]
     assert set(states) <= {"sent", "unknown"}
     assert states.count("unknown") <= 1  # the one whose request was under way, if any
-    assert got.count(0) == states.count("unknown")
+    # Only that one may have been lost: its request may or may not have reached Telegram.
+    assert got.count(0) <= states.count("unknown")

@@ -49,6 +49,7 @@ from bot.config import load_settings
 from bot.domain.nudges import next_window_start
 from bot.domain.roles import Role
 from bot.domain.working_days import TAIPEI
+from bot.nudges import Due
 from bot.services import Services
 from handlers.nudges import send_now
 from sandbox import create_app
@@ -312,7 +313,9 @@ async def tick(play: Play, *, planners: int = 1, senders: int = 1, together: boo
     assert play.world.application is not None
     bot = play.world.application.bot
     with time_machine.travel(moment):
-        still = {due.dedupe_key for due in await services.nudges.planner.due_by(moment)}
+        due = await services.nudges.planner.due_by(moment)
+        await check_focus(play, due)
+        still = {d.dedupe_key for d in due}
         plans = [services.nudges.planner.plan(moment) for _ in range(planners)]
         sends = [send_now(bot, services, moment) for _ in range(senders)]
         if together:
@@ -321,6 +324,18 @@ async def tick(play: Play, *, planners: int = 1, senders: int = 1, together: boo
             await asyncio.gather(*plans)
             await asyncio.gather(*sends)
     await check_sent(play, still)
+
+
+async def check_focus(play: Play, due: list[Due]) -> None:
+    """A pass about some subjects (a claim's re-check, /nudges) finds exactly what the whole
+    pass finds about them: for every subject stored or due, and for every other one of them."""
+    planner = play.services.nudges.planner
+    subjects = sorted({d.subject for d in due} | {r.subject for r in await all_rows(play.services)})
+    for chosen in (set(subjects), set(subjects[::2]), set()):
+        focused = await planner.due_by(play.now, subjects=chosen)
+        assert sorted(d.dedupe_key for d in focused) == sorted(
+            d.dedupe_key for d in due if d.subject in chosen
+        ), f"focus on {sorted(chosen)}\n" + "\n".join(play.done)
 
 
 async def check_sent(play: Play, still: set[str]) -> None:

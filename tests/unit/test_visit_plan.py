@@ -6,8 +6,10 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.domain.visit_plan import VisitPlan, Window, progress, windows
+from bot.domain.visit_plan import VisitPlan, Window, behind_since, progress, windows
 from bot.domain.working_days import WorkingCalendar
 
 CALENDAR = WorkingCalendar()
@@ -132,3 +134,62 @@ def test_not_complete_when_a_month_fell_short() -> None:
     after = progress(PLAN, visits, date(2026, 5, 1), calendar=CALENDAR)
     assert not after.complete
     assert [tally.window.start for tally in after.missed] == [date(2026, 3, 1)]
+
+
+# --- the first day a month fell behind (what the nudge planner asks of every open visit duty) --
+
+
+def day_by_day(
+    plan: VisitPlan, window: Window, visits: list[date], today: date, calendar: WorkingCalendar
+) -> date | None:
+    """The definition: the first day of the window, up to today, on which `progress` says behind."""
+    day = window.start
+    while day <= min(today, window.end):
+        if progress(plan, visits, day, calendar=calendar).behind:
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+FEBRUARY = windows(PLAN)[0]
+
+
+@pytest.mark.parametrize(
+    ("visits", "today", "since"),
+    [
+        ([], date(2026, 2, 23), None),  # four working days, four visits: tight but possible
+        ([], date(2026, 2, 24), date(2026, 2, 24)),
+        ([], date(2026, 3, 20), date(2026, 2, 24)),  # asked after the month: the same day
+        ([date(2026, 2, 2)], date(2026, 2, 26), date(2026, 2, 25)),
+        (THREE_DAYS, date(2026, 2, 28), date(2026, 2, 27)),  # no working day left on the 27th
+        (FIRST_MONTH, date(2026, 2, 28), None),  # done on the 12th: never behind again
+        ([date(2026, 2, 24)], date(2026, 2, 24), date(2026, 2, 24)),  # today's slot is used
+        ([], date(2026, 1, 30), None),  # before the month began
+    ],
+)
+def test_behind_since_the_plans_own_example(
+    visits: list[date], today: date, since: date | None
+) -> None:
+    assert behind_since(FEBRUARY, visits, today, calendar=CALENDAR) == since
+    assert day_by_day(PLAN, FEBRUARY, visits, today, CALENDAR) == since
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(date(2025, 12, 1), date(2027, 3, 1)),
+    index=st.integers(0, 2),
+    offsets=st.lists(st.integers(-5, 40), max_size=6),
+    today_offset=st.integers(-3, 45),
+    typhoon=st.lists(st.integers(0, 35), max_size=2),
+)
+def test_behind_since_agrees_with_progress_day_by_day(
+    start: date, index: int, offsets: list[int], today_offset: int, typhoon: list[int]
+) -> None:
+    plan = VisitPlan(start=start)
+    window = windows(plan)[index]
+    calendar = WorkingCalendar(extra_holidays=[window.start + timedelta(days=d) for d in typhoon])
+    visits = [window.start + timedelta(days=d) for d in offsets]
+    today = window.start + timedelta(days=today_offset)
+    assert behind_since(window, visits, today, calendar=calendar) == day_by_day(
+        plan, window, visits, today, calendar
+    )
