@@ -9,7 +9,9 @@ calls `handlers.nudges.send_now(bot, services, now)` until no row is left to sen
 `--offset`, so a run always falls on a working-day morning (the sender only sends within office
 hours) and a restarted sender can be placed after the lease of the one that was killed.
 `--every 0` sends again as soon as a pass ends (what the sender can do); `--every 15` fires like
-the job queue's tick (`SEND_SECONDS`), skipping a tick while a pass is still running.
+the job queue's tick (`SEND_SECONDS`): each tick sends passes until the work runs out or the next
+tick is a second away (`handlers.nudges.send_for`, the job's body), and a tick still running when
+the next is due skips it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from bot.app import build_application, open_services
 from bot.config import load_settings
 from bot.logs import configure_logging
 from bot.services import Services
-from handlers.nudges import send_now
+from handlers.nudges import send_for, send_now
 from storage.schema import nudges
 
 
@@ -58,7 +60,10 @@ async def run(start: datetime, offset: float, every: float, limit: float) -> Non
                     fire = began + tick * every
                     if fire > time.monotonic():
                         await asyncio.sleep(fire - time.monotonic())
-                await send_now(application.bot, services, now())
+                if every > 0:  # the job's tick: passes until the work or the tick is over
+                    await send_for(application.bot, services, every - 1, now)
+                else:
+                    await send_now(application.bot, services, now())
                 if every > 0:  # the next tick not yet begun (a running job skips its ticks)
                     tick = int((time.monotonic() - began) // every) + 1
                 left = await _left(services)

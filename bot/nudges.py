@@ -378,8 +378,9 @@ class Planner:
     async def plan(self, moment: datetime | None = None) -> int:
         """Store every nudge due by now that is not stored yet; returns how many were new.
         Two passes at once store each nudge once (the dedupe key is unique). Rows already
-        stored are skipped by one lookup per chunk, not one failed insert each, and each chunk
-        is its own short write so people's writes are not kept waiting behind a long pass."""
+        stored are skipped by one lookup per chunk, the new ones written by one statement per
+        chunk, and each chunk is its own short write so people's writes are not kept waiting
+        behind a long pass."""
         moment = moment or utcnow()
         created = 0
         found = await self.due_by(moment)
@@ -391,19 +392,23 @@ class Planner:
             if not fresh:
                 continue
             async with self.db.write() as conn:
-                for due in fresh:
-                    created += await outbox.plan(
-                        conn,
-                        dedupe_key=due.dedupe_key,
-                        kind=due.kind.value,
-                        subject=due.subject,
-                        step=due.step[:32],
-                        escalation=due.escalation,
-                        recipient_id=due.recipient_id,
-                        due_at=due.at,
-                        window_key=self.send_window(max(due.at, moment)),
-                        now=moment,
-                    )
+                created += await outbox.plan_many(
+                    conn,
+                    [
+                        {
+                            "dedupe_key": due.dedupe_key,
+                            "kind": due.kind.value,
+                            "subject": due.subject,
+                            "step": due.step[:32],
+                            "escalation": due.escalation,
+                            "recipient_id": due.recipient_id,
+                            "due_at": due.at,
+                            "window_key": self.send_window(max(due.at, moment)),
+                        }
+                        for due in fresh
+                    ],
+                    now=moment,
+                )
         return created
 
     async def sendable(self, moment: datetime) -> list[NudgeRecord]:
@@ -553,11 +558,15 @@ class Outbox:
         """Nudges go out on working days within office hours only."""
         return rules.in_office_hours(moment, self.planner.calendar, self.planner.rules.office_hours)
 
-    async def claim(self, moment: datetime) -> tuple[list[Batch], list[NudgeRecord]]:
-        """Take what is due, drop what is no longer true, group the rest into digests."""
+    async def claim(
+        self, moment: datetime, *, limit: int | None = None
+    ) -> tuple[list[Batch], list[NudgeRecord]]:
+        """Take what is due (at most `limit` rows, and never more than CLAIM_LIMIT), drop what
+        is no longer true, group the rest into digests."""
+        limit = min(limit or self.CLAIM_LIMIT, self.CLAIM_LIMIT)
         async with self.db.write() as conn:
             abandoned = await outbox.abandon_in_flight(conn, moment)
-            claimed = await outbox.claim(conn, moment, lease=self.LEASE, limit=self.CLAIM_LIMIT)
+            claimed = await outbox.claim(conn, moment, lease=self.LEASE, limit=limit)
         if abandoned:
             log.warning(
                 "nudges: %d were being sent when a sender stopped; marked unknown", abandoned

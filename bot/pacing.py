@@ -32,6 +32,7 @@ class Pacer:
     ) -> None:
         if overall_per_second <= 0:
             raise ValueError("the overall rate must be positive")
+        self.rate = overall_per_second
         self.interval = 1.0 / overall_per_second
         self.per_chat = per_chat_seconds
         self.clock = clock

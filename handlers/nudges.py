@@ -6,6 +6,9 @@ buttons 去處理 / 已完成 / 稍後提醒 on every item.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
@@ -121,20 +124,52 @@ async def digest(services: Services, batch: Batch) -> tuple[str, list[list[Butto
 
 
 async def send_due(context: Context) -> int:
-    """The sender tick."""
-    return await send_now(context.bot, services_of(context), utcnow())
+    """The sender tick: sends until the work runs out or the next tick is a second away."""
+    return await send_for(context.bot, services_of(context), SEND_SECONDS - 1)
 
 
 async def send_now(bot: Bot, services: Services, now: datetime) -> int:
     """Claim what is due, re-check it against the data, send one digest per person and send
     window, paced (1 a second to a chat, the configured rate overall); returns how many digests
     went out. What happened to each digest is logged, by staff id only."""
+    return (await _send_pass(bot, services, now)).sent
+
+
+async def send_for(
+    bot: Bot, services: Services, seconds: float, now: Callable[[], datetime] = utcnow
+) -> int:
+    """Send passes one after another for up to `seconds`, while there is work and Telegram
+    has not asked to wait: a large fan-out keeps the configured rate instead of one claim's
+    worth per tick. Each pass claims no more rows than the rate can send in the time left,
+    so the last one ends before the next tick."""
+    deadline = time.monotonic() + seconds
+    sent = 0
+    while (left := deadline - time.monotonic()) > 0:
+        limit = max(1, int(services.nudges.pacer.rate * left))
+        outcome = await _send_pass(bot, services, now(), limit=limit)
+        sent += outcome.sent
+        if not outcome.claimed or outcome.told_to_wait:
+            break
+    return sent
+
+
+@dataclass(frozen=True)
+class _Pass:
+    sent: int = 0
+    claimed: int = 0  # rows taken (stale ones included)
+    told_to_wait: bool = False
+
+
+async def _send_pass(
+    bot: Bot, services: Services, now: datetime, *, limit: int | None = None
+) -> _Pass:
     outbox = services.nudges
     if not outbox.sending_now(now):
-        return 0
-    batches, stale = await outbox.claim(now)
+        return _Pass()
+    batches, stale = await outbox.claim(now, limit=limit)
     if stale:
         log.info("nudges: %d dropped before sending, their reason has gone", len(stale))
+    claimed = len(stale) + sum(len(batch.rows) for batch in batches)
     sent = 0
     for index, batch in enumerate(batches):
         try:
@@ -152,8 +187,8 @@ async def send_now(bot: Bot, services: Services, now: datetime) -> int:
                 wait.total_seconds(),
                 len(batches) - index,
             )
-            break
-    return sent
+            return _Pass(sent, claimed, told_to_wait=True)
+    return _Pass(sent, claimed)
 
 
 async def send_digest(bot: Bot, services: Services, batch: Batch, now: datetime) -> bool:

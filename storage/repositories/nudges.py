@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,47 +37,115 @@ async def plan(
     was dropped because its reason had gone (or its recipient was not active) and is due again
     — the meeting that filled a window was cancelled, the person is back — is pending again: it
     was never sent, so sending it now is still the first time."""
+    values = _pending(
+        dedupe_key=dedupe_key,
+        kind=kind,
+        subject=subject,
+        step=step,
+        escalation=escalation,
+        recipient_id=recipient_id,
+        due_at=due_at,
+        window_key=window_key,
+        now=now,
+    )
     try:
         async with conn.begin_nested():
-            await conn.execute(
-                nudges.insert().values(
-                    dedupe_key=dedupe_key,
-                    kind=kind,
-                    subject=subject,
-                    step=step,
-                    escalation=escalation,
-                    recipient_id=recipient_id,
-                    due_at=due_at,
-                    window_key=window_key,
-                    state="pending",
-                    lease_until=None,
-                    attempts=0,
-                    snoozes=0,
-                    message_id=None,
-                    dropped_reason=None,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            await conn.execute(nudges.insert().values(**values))
     except IntegrityError:
-        revived = await conn.execute(
-            update(nudges)
-            .where(
-                nudges.c.dedupe_key == dedupe_key,
-                nudges.c.state == "dropped",
-                nudges.c.dropped_reason.in_(REVIVABLE),
-            )
-            .values(
-                state="pending",
-                due_at=due_at,
-                window_key=window_key,
-                dropped_reason=None,
-                lease_until=None,
-                updated_at=now,
-            )
+        return await _revive(
+            conn, dedupe_key=dedupe_key, due_at=due_at, window_key=window_key, now=now
         )
-        return revived.rowcount == 1
     return True
+
+
+async def plan_many(conn: AsyncConnection, planned: Sequence[dict[str, Any]], now: datetime) -> int:
+    """`plan` for many nudges in one statement (a planning pass stores thousands at once):
+    each dict holds `plan`'s keyword arguments but `now`. Keys already stored are left alone
+    but for rows dropped for a reason that can pass, which are pending again. Returns how many
+    rows were added or revived."""
+    if not planned:
+        return 0
+    revivable = await _keys_where(
+        conn,
+        [p["dedupe_key"] for p in planned],
+        and_(nudges.c.state == "dropped", nudges.c.dropped_reason.in_(REVIVABLE)),
+    )
+    changed = 0
+    for values in planned:
+        if values["dedupe_key"] in revivable:
+            changed += await _revive(conn, now=now, **values)
+    fresh = [
+        {**_pending(now=now, **values)}
+        for values in planned
+        if values["dedupe_key"] not in revivable
+    ]
+    if fresh:
+        insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+        statement = insert(nudges).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        changed += max((await conn.execute(statement, fresh)).rowcount, 0)
+    return changed
+
+
+def _pending(
+    *,
+    dedupe_key: str,
+    kind: str,
+    subject: str,
+    step: str,
+    escalation: int,
+    recipient_id: int,
+    due_at: datetime,
+    window_key: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The values of a new pending row."""
+    return {
+        "dedupe_key": dedupe_key,
+        "kind": kind,
+        "subject": subject,
+        "step": step,
+        "escalation": escalation,
+        "recipient_id": recipient_id,
+        "due_at": due_at,
+        "window_key": window_key,
+        "state": "pending",
+        "lease_until": None,
+        "attempts": 0,
+        "snoozes": 0,
+        "message_id": None,
+        "dropped_reason": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def _revive(
+    conn: AsyncConnection,
+    *,
+    dedupe_key: str,
+    due_at: datetime,
+    window_key: str,
+    now: datetime,
+    **_: Any,
+) -> bool:
+    """A row dropped for a reason that can pass, pending again (it was never sent)."""
+    revived = await conn.execute(
+        update(nudges)
+        .where(
+            nudges.c.dedupe_key == dedupe_key,
+            nudges.c.state == "dropped",
+            nudges.c.dropped_reason.in_(REVIVABLE),
+        )
+        .values(
+            state="pending",
+            due_at=due_at,
+            window_key=window_key,
+            dropped_reason=None,
+            lease_until=None,
+            updated_at=now,
+        )
+    )
+    return revived.rowcount == 1
 
 
 def _sendable(now: datetime) -> Any:

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 import handlers.nudges
 from bot.domain.roles import Role
-from handlers.nudges import send_now
+from bot.nudges import Outbox
+from handlers.nudges import send_for, send_now
 from storage.schema import nudges
 from tests.e2e.test_meetings import plan_conference
 from tests.e2e.test_nudges import at, reminders, tick, track
@@ -150,3 +151,43 @@ async def test_a_bot_stopped_in_the_middle_of_a_fan_out_sends_the_rest_once(
     assert states.count("unknown") <= 1  # the one whose request was under way, if any
     # Only that one may have been lost: its request may or may not have reached Telegram.
     assert got.count(0) <= states.count("unknown")
+
+
+async def test_a_tick_keeps_sending_claim_after_claim_until_the_fan_out_is_done(
+    accepted: tuple[District, str], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sender's tick does not stop after one claim: with claims of 4 rows, the ~31
+    reminders of a conference still go out in one tick, each once."""
+    district, _ = accepted
+    with time_machine.travel(at("2026-11-24T10:00"), tick=True):
+        officers = await invite_many(world, 30)
+        await plan_conference(district.supervisor)
+    monkeypatch.setattr(Outbox, "CLAIM_LIMIT", 4)
+    moment = at("2026-11-25T12:00")
+    assert world.application is not None
+    with time_machine.travel(moment):
+        await world.bot_services.nudges.planner.plan(moment)
+        assert await send_now(world.application.bot, world.bot_services, moment) == 4
+        sent = await send_for(world.application.bot, world.bot_services, 14, lambda: moment)
+    assert sent >= 27
+    assert {row.state for row in await rows(world)} == {"sent"}
+    assert [len(await reminders(officer)) for officer in officers] == [1] * len(officers)
+
+
+async def test_a_tick_stops_claiming_when_telegram_asks_to_wait(
+    accepted: tuple[District, str], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram's "wait" holds the whole tick: no further claim goes out after it."""
+    district, _ = accepted
+    monkeypatch.setattr(Outbox, "CLAIM_LIMIT", 2)
+    with time_machine.travel(at("2026-11-24T10:00"), tick=True):
+        await invite_many(world, 5)
+        await plan_conference(district.supervisor)
+    moment = at("2026-11-25T12:00")
+    await fault(world, status=429, retry_after=1, count=4)  # the limiter's 3 retries and ours
+    assert world.application is not None
+    with time_machine.travel(moment):
+        await world.bot_services.nudges.planner.plan(moment)
+        assert await send_for(world.application.bot, world.bot_services, 14, lambda: moment) == 0
+    states = {row.state for row in await rows(world)}
+    assert states == {"pending"}  # all put off by Telegram's second, none lost
