@@ -38,6 +38,7 @@ NARRATIVE_PURPOSE = "referral-narrative"
 REASON_PURPOSE = "referral-return-reason"
 NATIONAL_ID_PURPOSE = "national-id"
 PAGE_SIZE = 5
+COUNT_CAP = referrals.COUNT_CAP  # a listing counts this far; beyond, it says "over"
 
 
 @dataclass(frozen=True)

@@ -153,9 +153,18 @@ Index("ix_referrals_referrer_id", referrals.c.referrer_id)
 Index("ix_referrals_case_manager_id", referrals.c.case_manager_id)
 Index("ix_referrals_household_hash", referrals.c.household_hash)
 Index("ix_referrals_tracked", referrals.c.tracked)
-Index("ix_referrals_status", referrals.c.status)
-# Walks a center's referrals newest first without sorting them (/mycases, /search).
+# Only the few waiting: a full status index would lead SQLite to sort every open referral
+# rather than walk them newest first.
+Index(
+    "ix_referrals_waiting",
+    referrals.c.status,
+    sqlite_where=referrals.c.status == "waiting",
+    postgresql_where=referrals.c.status == "waiting",
+)
+# Walks a center's referrals newest first without sorting them (/mycases, /search), and its
+# referrals in one district (/search 龜山區).
 Index("ix_referrals_center_id", referrals.c.center_id)
+Index("ix_referrals_center_district", referrals.c.center_id, referrals.c.district)
 
 referral_events = Table(
     "referral_events",
@@ -228,7 +237,7 @@ case_team = Table(
     Column("since", UTCDateTime, nullable=False),
     Column("until", UTCDateTime, nullable=True),
 )
-Index("ix_case_team_unit_until", case_team.c.unit_id, case_team.c.until)
+Index("ix_case_team_unit_until", case_team.c.unit_id, case_team.c.until, case_team.c.referral_id)
 
 obligations = Table(
     "obligations",

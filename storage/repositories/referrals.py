@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, or_, select, update
+from sqlalchemy import Row, Select, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -145,22 +145,46 @@ class Scope:
     team_unit_id: str | None = None  # a unit serving the case sees it too
 
 
-def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
+COUNT_CAP = 200  # a listing counts its rows up to here (or to the page asked); beyond: "over"
+
+
+def _newest_visible(scope: Scope, filters: list[ColumnElement[bool]], k: int) -> Select[Any]:
+    """The ids of the `k` newest referrals the scope shows that pass `filters`.
+
+    A reader sees referrals for several reasons (their center's, referred by them, managed by
+    them, served by their unit): each reason walks its own index newest first and stops after
+    `k`, and the union of those is exact for the newest `k` — where one query ORing the reasons
+    would gather and sort every visible row (tens of thousands at a national scale)."""
     if scope.everything:
-        return query
-    conditions: list[ColumnElement[bool]] = []
-    if scope.center_ids:
-        conditions.append(referrals.c.center_id.in_(scope.center_ids))
-    if scope.referrer_id is not None:
-        conditions.append(referrals.c.referrer_id == scope.referrer_id)
-    if scope.case_manager_id is not None:
-        conditions.append(referrals.c.case_manager_id == scope.case_manager_id)
+        return select(referrals.c.id).where(*filters).order_by(referrals.c.id.desc()).limit(k)
+    branches: list[Select[Any]] = []
+    for condition in (
+        referrals.c.center_id.in_(scope.center_ids) if scope.center_ids else None,
+        referrals.c.referrer_id == scope.referrer_id if scope.referrer_id is not None else None,
+        referrals.c.case_manager_id == scope.case_manager_id
+        if scope.case_manager_id is not None
+        else None,
+    ):
+        if condition is not None:
+            branches.append(
+                select(referrals.c.id)
+                .where(condition, *filters)
+                .order_by(referrals.c.id.desc())
+                .limit(k)
+            )
     if scope.team_unit_id is not None:
-        serving = select(case_team.c.referral_id).where(
-            case_team.c.unit_id == scope.team_unit_id, case_team.c.until.is_(None)
+        branches.append(
+            select(case_team.c.referral_id.label("id"))
+            .join(referrals, referrals.c.id == case_team.c.referral_id)
+            .where(case_team.c.unit_id == scope.team_unit_id, case_team.c.until.is_(None), *filters)
+            .order_by(case_team.c.referral_id.desc())
+            .limit(k)
         )
-        conditions.append(referrals.c.id.in_(serving))
-    return query.where(or_(*conditions)) if conditions else query.where(referrals.c.id < 0)
+    if not branches:
+        return select(referrals.c.id).where(referrals.c.id < 0)
+    # SQLite takes ORDER BY … LIMIT in a compound's parts only inside a subquery.
+    parts = [select(part.c.id) for part in (branch.subquery() for branch in branches)]
+    return parts[0] if len(parts) == 1 else union(*parts)  # type: ignore[return-value]
 
 
 async def listing(
@@ -174,7 +198,9 @@ async def listing(
     limit: int = 10,
     offset: int = 0,
 ) -> tuple[list[ReferralRecord], int]:
-    """A page of visible referrals, newest first, and how many there are in all."""
+    """A page of visible referrals, newest first, and how many there are in all — counted up
+    to COUNT_CAP (or to the end of the page asked, if further): a larger number comes back as
+    one more than that, meaning "more than"."""
     filters: list[ColumnElement[bool]] = []
     if statuses:
         filters.append(referrals.c.status.in_(list(statuses)))
@@ -184,15 +210,18 @@ async def listing(
         filters.append(referrals.c.alias.contains(alias_fragment, autoescape=True))
     if district:
         filters.append(referrals.c.district == district)
-    where = and_(*filters) if filters else None
-    query = _scoped(select(referrals), scope)
-    count = _scoped(select(func.count()).select_from(referrals), scope)
-    if where is not None:
-        query = query.where(where)
-        count = count.where(where)
-    query = query.order_by(referrals.c.id.desc()).limit(limit).offset(offset)
+    newest = _newest_visible(scope, filters, offset + limit).subquery()
+    query = (
+        select(referrals)
+        .where(referrals.c.id.in_(select(newest.c.id)))
+        .order_by(referrals.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     rows = (await conn.execute(query)).all()
-    total = int((await conn.execute(count)).scalar_one())
+    cap = max(COUNT_CAP, offset + limit)
+    counted = _newest_visible(scope, filters, cap + 1).subquery()
+    total = int((await conn.execute(select(func.count()).select_from(counted))).scalar_one())
     return [_record(row) for row in rows], total
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -331,3 +331,46 @@ async def test_each_category_of_the_plan_through_the_chat(
         assert all(secret not in m.text for m in await officer.chat() if not m.deleted)
     replies = await officer.presses("✅ 送出轉介")
     assert CODE.search(replies[0].text)
+
+
+async def test_a_busy_center_lists_its_newest_cases_and_says_over_two_hundred(
+    zhongli: District,
+) -> None:
+    """A center with hundreds of open cases: /mycases shows the newest five and says there
+    are over 200 rather than counting them all; the next page is one press away."""
+    world = zhongli.world
+    supervisor = await world.bot_services.accounts.by_telegram_id(zhongli.supervisor.user_id)
+    assert supervisor is not None
+    moment = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    async with world.bot_services.db.write() as conn:
+        for n in range(1, 206):
+            await conn.execute(
+                referrals.insert().values(
+                    code=f"TY-115-{n:05d}",
+                    submission_key=f"busy-{n}",
+                    district="中壢區",
+                    alias="林○明",
+                    categories="",
+                    needs="",
+                    priority_flags="",
+                    serving_units="[]",
+                    urgent=False,
+                    mandatory_report=False,
+                    status="accepted",
+                    referrer_id=supervisor.id,
+                    center_id="fsc-zhongli",
+                    adhoc=False,
+                    created_at=moment,
+                    updated_at=moment,
+                )
+            )
+    replies = await zhongli.supervisor.says("/mycases")
+    listing = replies[-1].text
+    assert listing.startswith("我的案件（超過 200 件，第 1 頁）")
+    assert "TY-115-00205" in listing
+    assert "TY-115-00200" not in listing
+    replies = await zhongli.supervisor.presses("下一頁 ▶")
+    assert replies[-1].text.startswith("我的案件（超過 200 件，第 2 頁）")
+    assert "TY-115-00200" in replies[-1].text
+    replies = await zhongli.supervisor.says("/search 林○明")
+    assert replies[-1].text.startswith("搜尋「林○明」（超過 200 件，第 1 頁）")
