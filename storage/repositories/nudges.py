@@ -185,8 +185,9 @@ async def mark_sending(conn: AsyncConnection, ids: Sequence[int], now: datetime)
 async def claim(
     conn: AsyncConnection, now: datetime, *, lease: timedelta, limit: int
 ) -> list[NudgeRecord]:
-    """Take due rows for this sender until the lease ends; rows a crashed sender had claimed
-    but not begun to send are taken again once their lease has passed."""
+    """Take due rows for this sender until the lease ends — the oldest `limit`, and every other
+    due row of the same people; rows a crashed sender had claimed but not begun to send are
+    taken again once their lease has passed."""
     found = (
         await conn.execute(
             select(nudges.c.id)
@@ -199,6 +200,15 @@ async def claim(
     ids = [row[0] for row in found]
     if not ids:
         return []
+    # Whole people, not a limit's worth of rows: a person's rows cut between two claims would
+    # make two digests a second apart (one message a second per chat) where one belongs.
+    theirs = select(nudges.c.recipient_id).where(nudges.c.id.in_(ids)).distinct()
+    found = (
+        await conn.execute(
+            select(nudges.c.id).where(_sendable(now), nudges.c.recipient_id.in_(theirs))
+        )
+    ).all()
+    ids = [row[0] for row in found]
     await conn.execute(
         update(nudges)
         .where(nudges.c.id.in_(ids), _sendable(now))

@@ -191,3 +191,24 @@ async def test_a_tick_stops_claiming_when_telegram_asks_to_wait(
         assert await send_for(world.application.bot, world.bot_services, 14, lambda: moment) == 0
     states = {row.state for row in await rows(world)}
     assert states == {"pending"}  # all put off by Telegram's second, none lost
+
+
+async def test_a_claim_takes_a_persons_rows_whole(
+    accepted: tuple[District, str], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims of one row still give a person one digest with all that is due for them."""
+    district, code = accepted
+    await track(district, code)
+    with time_machine.travel(at("2026-11-24T10:00"), tick=True):
+        await plan_conference(district.supervisor)
+    monkeypatch.setattr(Outbox, "CLAIM_LIMIT", 1)
+    moment = at("2026-12-09T10:00")  # the report is overdue and the conference is near
+    assert world.application is not None
+    with time_machine.travel(moment):
+        await world.bot_services.nudges.planner.plan(moment)
+        pending = [row for row in await rows(world) if row.state == "pending"]
+        batches, _ = await world.bot_services.nudges.claim(moment)
+    (batch,) = batches
+    theirs = [row.id for row in pending if row.recipient_id == batch.recipient.id]
+    assert len(theirs) > 1
+    assert sorted(row.id for row in batch.rows) == theirs
