@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.records import CaseEntryRecord, DutyOfCaseRecord, ObligationRecord
-from storage.repositories.batches import batches
+from storage.repositories.batches import rows_where_in
 from storage.schema import case_entries, case_team, obligations, referrals
 
 
@@ -268,12 +268,7 @@ async def open_duties_of_cases(
         .where(obligations.c.kind == kind, obligations.c.state == "open")
         .order_by(obligations.c.due, obligations.c.id)
     )
-    if referral_ids is None:
-        rows = (await conn.execute(query)).all()
-    else:
-        rows = []
-        for batch in batches(referral_ids):
-            rows += (await conn.execute(query.where(obligations.c.referral_id.in_(batch)))).all()
+    rows = await rows_where_in(conn, query, obligations.c.referral_id, referral_ids)
     return [DutyOfCaseRecord(**row._asdict()) for row in rows]
 
 
@@ -286,13 +281,8 @@ async def report_periods_of_tracked(
         .join(referrals, referrals.c.id == obligations.c.referral_id)
         .where(obligations.c.kind == "monthly_report", referrals.c.tracked.is_(True))
     )
-    if referral_ids is None:
-        return {(row[0], row[1]) for row in (await conn.execute(query)).all()}
-    found: set[tuple[int, str]] = set()
-    for batch in batches(referral_ids):
-        rows = (await conn.execute(query.where(obligations.c.referral_id.in_(batch)))).all()
-        found |= {(row[0], row[1]) for row in rows}
-    return found
+    rows = await rows_where_in(conn, query, obligations.c.referral_id, referral_ids)
+    return {(row[0], row[1]) for row in rows}
 
 
 async def entry_dates_of(
@@ -300,10 +290,11 @@ async def entry_dates_of(
 ) -> dict[int, list[date]]:
     """The days of these cases' entries of these kinds, by case (a batch of cases a query)."""
     found: dict[int, list[date]] = {referral_id: [] for referral_id in referral_ids}
-    for batch in batches(referral_ids):
-        query = select(case_entries.c.referral_id, case_entries.c.entry_date).where(
-            case_entries.c.referral_id.in_(batch), case_entries.c.kind.in_(list(kinds))
-        )
-        for referral_id, day in (await conn.execute(query)).all():
-            found[referral_id].append(day)
+    query = select(case_entries.c.referral_id, case_entries.c.entry_date).where(
+        case_entries.c.kind.in_(list(kinds))
+    )
+    for referral_id, day in await rows_where_in(
+        conn, query, case_entries.c.referral_id, referral_ids
+    ):
+        found[referral_id].append(day)
     return found

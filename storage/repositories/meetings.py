@@ -16,7 +16,7 @@ from storage.records import (
     MeetingRecord,
     ResolutionRecord,
 )
-from storage.repositories.batches import batches
+from storage.repositories.batches import rows_where_in
 from storage.schema import (
     meeting_answers,
     meeting_decisions,
@@ -197,22 +197,13 @@ async def open_resolutions(
         .where(meeting_resolutions.c.state == "open")
         .order_by(meeting_resolutions.c.due, meeting_resolutions.c.id)
     )
-    if resolution_ids is None:
-        rows = (await conn.execute(query)).all()
-    else:
-        rows = []
-        for batch in batches(resolution_ids):
-            rows += (await conn.execute(query.where(meeting_resolutions.c.id.in_(batch)))).all()
+    rows = await rows_where_in(conn, query, meeting_resolutions.c.id, resolution_ids)
     return [ResolutionRecord(**row._asdict()) for row in rows]
 
 
 async def by_ids(conn: AsyncConnection, meeting_ids: Collection[int]) -> dict[int, MeetingRecord]:
-    found = {}
-    for batch in batches(meeting_ids):
-        query = select(meetings).where(meetings.c.id.in_(batch))
-        for row in (await conn.execute(query)).all():
-            found[row.id] = MeetingRecord(**row._asdict())
-    return found
+    rows = await rows_where_in(conn, select(meetings), meetings.c.id, meeting_ids)
+    return {row.id: MeetingRecord(**row._asdict()) for row in rows}
 
 
 async def resolve(conn: AsyncConnection, resolution_id: int, *, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.records import ReferralEventRecord, ReferralRecord, TrackedCaseRecord
-from storage.repositories.batches import batches
+from storage.repositories.batches import rows_where_in
 from storage.schema import case_team, referral_events, referral_sequences, referrals
 
 _LISTS = ("categories", "needs", "priority_flags")
@@ -267,13 +267,8 @@ async def waiting(
 ) -> list[ReferralRecord]:
     """Referrals no center has decided yet (all, or those of these), oldest first."""
     query = select(referrals).where(referrals.c.status == "waiting").order_by(referrals.c.id)
-    if referral_ids is None:
-        return [_record(row) for row in (await conn.execute(query)).all()]
-    found = []
-    for batch in batches(referral_ids):
-        rows = (await conn.execute(query.where(referrals.c.id.in_(batch)))).all()
-        found += [_record(row) for row in rows]
-    return sorted(found, key=lambda referral: referral.id)
+    rows = await rows_where_in(conn, query, referrals.c.id, referral_ids)
+    return sorted((_record(row) for row in rows), key=lambda referral: referral.id)
 
 
 async def tracked_cases(
@@ -290,10 +285,5 @@ async def tracked_cases(
         .where(referrals.c.tracked.is_(True), referrals.c.tracked_since.is_not(None))
         .order_by(referrals.c.id)
     )
-    if referral_ids is None:
-        rows = (await conn.execute(query)).all()
-    else:
-        rows = []
-        for batch in batches(referral_ids):
-            rows += (await conn.execute(query.where(referrals.c.id.in_(batch)))).all()
+    rows = await rows_where_in(conn, query, referrals.c.id, referral_ids)
     return [TrackedCaseRecord(**row._asdict()) for row in rows]
