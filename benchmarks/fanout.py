@@ -63,6 +63,7 @@ async def prepare(env: dict[str, str], recipients: int, rows: int) -> Plan:
     from bot.app import open_services  # noqa: PLC0415 — setup only
     from bot.config import load_settings  # noqa: PLC0415
     from bot.nudges import UNREACHABLE  # noqa: PLC0415
+    from storage.records import PlannedNudge  # noqa: PLC0415
     from storage.repositories import nudges as outbox  # noqa: PLC0415
     from storage.repositories import staff  # noqa: PLC0415
 
@@ -107,8 +108,7 @@ async def prepare(env: dict[str, str], recipients: int, rows: int) -> Plan:
                 for number in range(count):
                     subject = subjects[number % SUBJECTS]
                     key = f"{UNREACHABLE}|staff:{subject}|{staff_id}|once"
-                    await outbox.plan(
-                        conn,
+                    nudge = PlannedNudge(
                         dedupe_key=key,
                         kind=UNREACHABLE,
                         subject=f"staff:{subject}",
@@ -117,8 +117,8 @@ async def prepare(env: dict[str, str], recipients: int, rows: int) -> Plan:
                         recipient_id=staff_id,
                         due_at=due,
                         window_key=window,
-                        now=due,
                     )
+                    await outbox.plan(conn, nudge, now=due)
                     made[(telegram_id, number % SUBJECTS)] = 0
     finally:
         await services.db.close()

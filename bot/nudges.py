@@ -29,7 +29,7 @@ from bot.domain.working_days import TAIPEI, WorkingCalendar, taipei_date
 from bot.meetings import Answer, Meetings
 from bot.pacing import Pacer
 from storage import Database
-from storage.records import DutyOfCaseRecord, MeetingRecord, NudgeRecord
+from storage.records import DutyOfCaseRecord, MeetingRecord, NudgeRecord, PlannedNudge
 from storage.repositories import cases, meetings, referrals, staff
 from storage.repositories import nudges as outbox
 
@@ -395,16 +395,16 @@ class Planner:
                 created += await outbox.plan_many(
                     conn,
                     [
-                        {
-                            "dedupe_key": due.dedupe_key,
-                            "kind": due.kind.value,
-                            "subject": due.subject,
-                            "step": due.step[:32],
-                            "escalation": due.escalation,
-                            "recipient_id": due.recipient_id,
-                            "due_at": due.at,
-                            "window_key": self.send_window(max(due.at, moment)),
-                        }
+                        PlannedNudge(
+                            dedupe_key=due.dedupe_key,
+                            kind=due.kind.value,
+                            subject=due.subject,
+                            step=due.step[:32],
+                            escalation=due.escalation,
+                            recipient_id=due.recipient_id,
+                            due_at=due.at,
+                            window_key=self.send_window(max(due.at, moment)),
+                        )
                         for due in fresh
                     ],
                     now=moment,
@@ -670,8 +670,7 @@ class Outbox:
             ) or await self.planner.admins(conn)
             for supervisor in supervisors:
                 key = f"{UNREACHABLE}|staff:{member.id}|{supervisor}|once"
-                if await outbox.plan(
-                    conn,
+                notice = PlannedNudge(
                     dedupe_key=key,
                     kind=UNREACHABLE,
                     subject=f"staff:{member.id}",
@@ -680,8 +679,8 @@ class Outbox:
                     recipient_id=supervisor,
                     due_at=moment,
                     window_key=self.planner.send_window(moment),
-                    now=moment,
-                ):
+                )
+                if await outbox.plan(conn, notice, now=moment):
                     told.append(supervisor)
         return told
 

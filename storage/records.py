@@ -267,3 +267,17 @@ class TrackedCaseRecord:
     tracked_since: datetime
     center_id: str
     case_manager_id: int | None
+
+
+@dataclass(frozen=True)
+class PlannedNudge:
+    """A nudge to store: for whom, about what, when, and the key that keeps it to one row."""
+
+    dedupe_key: str
+    kind: str
+    subject: str
+    step: str
+    escalation: int
+    recipient_id: int
+    due_at: datetime
+    window_key: str

@@ -3,82 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.records import NudgeRecord
-from storage.repositories.batches import batches
+from storage.records import NudgeRecord, PlannedNudge
+from storage.repositories.batches import rows_where_in
 from storage.schema import nudges
 
 # Why a row may have been dropped and still come back: never sent, and the cause can pass.
 REVIVABLE = ("reason_gone", "not_active")
 
 
-async def plan(
-    conn: AsyncConnection,
-    *,
-    dedupe_key: str,
-    kind: str,
-    subject: str,
-    step: str,
-    escalation: int,
-    recipient_id: int,
-    due_at: datetime,
-    window_key: str,
-    now: datetime,
-) -> bool:
+async def plan(conn: AsyncConnection, nudge: PlannedNudge, *, now: datetime) -> bool:
     """Add a pending nudge unless one with the same dedupe key exists: False then. A row that
     was dropped because its reason had gone (or its recipient was not active) and is due again
     — the meeting that filled a window was cancelled, the person is back — is pending again: it
     was never sent, so sending it now is still the first time."""
-    values = _pending(
-        dedupe_key=dedupe_key,
-        kind=kind,
-        subject=subject,
-        step=step,
-        escalation=escalation,
-        recipient_id=recipient_id,
-        due_at=due_at,
-        window_key=window_key,
-        now=now,
-    )
-    try:
-        async with conn.begin_nested():
-            await conn.execute(nudges.insert().values(**values))
-    except IntegrityError:
-        return await _revive(
-            conn, dedupe_key=dedupe_key, due_at=due_at, window_key=window_key, now=now
-        )
-    return True
+    return await plan_many(conn, [nudge], now=now) == 1
 
 
-async def plan_many(conn: AsyncConnection, planned: Sequence[dict[str, Any]], now: datetime) -> int:
-    """`plan` for many nudges in one statement (a planning pass stores thousands at once):
-    each dict holds `plan`'s keyword arguments but `now`. Keys already stored are left alone
-    but for rows dropped for a reason that can pass, which are pending again. Returns how many
-    rows were added or revived."""
+async def plan_many(
+    conn: AsyncConnection, planned: Sequence[PlannedNudge], *, now: datetime
+) -> int:
+    """`plan` for many nudges in one statement (a planning pass stores thousands at once);
+    returns how many rows were added or revived."""
     if not planned:
         return 0
     revivable = await _keys_where(
         conn,
-        [p["dedupe_key"] for p in planned],
+        [nudge.dedupe_key for nudge in planned],
         and_(nudges.c.state == "dropped", nudges.c.dropped_reason.in_(REVIVABLE)),
     )
     changed = 0
-    for values in planned:
-        if values["dedupe_key"] in revivable:
-            changed += await _revive(conn, now=now, **values)
-    fresh = [
-        {**_pending(now=now, **values)}
-        for values in planned
-        if values["dedupe_key"] not in revivable
-    ]
+    for nudge in planned:
+        if nudge.dedupe_key in revivable:
+            changed += await _revive(conn, nudge, now=now)
+    fresh = [_pending(nudge, now=now) for nudge in planned if nudge.dedupe_key not in revivable]
     if fresh:
         insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
         statement = insert(nudges).on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -86,28 +52,10 @@ async def plan_many(conn: AsyncConnection, planned: Sequence[dict[str, Any]], no
     return changed
 
 
-def _pending(
-    *,
-    dedupe_key: str,
-    kind: str,
-    subject: str,
-    step: str,
-    escalation: int,
-    recipient_id: int,
-    due_at: datetime,
-    window_key: str,
-    now: datetime,
-) -> dict[str, Any]:
+def _pending(nudge: PlannedNudge, *, now: datetime) -> dict[str, Any]:
     """The values of a new pending row."""
     return {
-        "dedupe_key": dedupe_key,
-        "kind": kind,
-        "subject": subject,
-        "step": step,
-        "escalation": escalation,
-        "recipient_id": recipient_id,
-        "due_at": due_at,
-        "window_key": window_key,
+        **asdict(nudge),
         "state": "pending",
         "lease_until": None,
         "attempts": 0,
@@ -119,27 +67,19 @@ def _pending(
     }
 
 
-async def _revive(
-    conn: AsyncConnection,
-    *,
-    dedupe_key: str,
-    due_at: datetime,
-    window_key: str,
-    now: datetime,
-    **_: Any,
-) -> bool:
+async def _revive(conn: AsyncConnection, nudge: PlannedNudge, *, now: datetime) -> bool:
     """A row dropped for a reason that can pass, pending again (it was never sent)."""
     revived = await conn.execute(
         update(nudges)
         .where(
-            nudges.c.dedupe_key == dedupe_key,
+            nudges.c.dedupe_key == nudge.dedupe_key,
             nudges.c.state == "dropped",
             nudges.c.dropped_reason.in_(REVIVABLE),
         )
         .values(
             state="pending",
-            due_at=due_at,
-            window_key=window_key,
+            due_at=nudge.due_at,
+            window_key=nudge.window_key,
             dropped_reason=None,
             lease_until=None,
             updated_at=now,
@@ -313,11 +253,8 @@ async def stored_for_good(conn: AsyncConnection, keys: Sequence[str]) -> set[str
 
 async def _keys_where(conn: AsyncConnection, keys: Sequence[str], condition: Any) -> set[str]:
     """The keys among `keys` whose rows meet `condition`, asked a batch at a time."""
-    found: set[str] = set()
-    for chunk in batches(keys):
-        query = select(nudges.c.dedupe_key).where(nudges.c.dedupe_key.in_(chunk), condition)
-        found |= {row[0] for row in (await conn.execute(query)).all()}
-    return found
+    query = select(nudges.c.dedupe_key).where(condition)
+    return {row[0] for row in await rows_where_in(conn, query, nudges.c.dedupe_key, keys)}
 
 
 async def not_before(conn: AsyncConnection, now: datetime) -> set[str]:
