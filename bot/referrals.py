@@ -38,7 +38,11 @@ NARRATIVE_PURPOSE = "referral-narrative"
 REASON_PURPOSE = "referral-return-reason"
 NATIONAL_ID_PURPOSE = "national-id"
 PAGE_SIZE = 5
-COUNT_CAP = referrals.COUNT_CAP  # a listing counts this far; beyond, it says "over"
+
+
+def counted_up_to(page: int) -> int:
+    """How far the count of a listing's page goes: beyond it, there are "over" that many."""
+    return referrals.counted_up_to(page * PAGE_SIZE, PAGE_SIZE)
 
 
 @dataclass(frozen=True)

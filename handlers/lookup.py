@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
 from bot.domain.permissions import Action
-from bot.referrals import COUNT_CAP, PAGE_SIZE
+from bot.referrals import PAGE_SIZE, counted_up_to
 from bot.services import Services
 from handlers.base import Button, Context, answer, keyboard, reply, requires, services_of
 from handlers.case_card import card_keyboard, card_text, line, timeline_text
@@ -171,14 +171,14 @@ async def send_page(
         navigation.append((services.text(member, "case.next"), f"pg:{kind}:{page + 1}{suffix}"))
     if navigation and len(f"pg:{kind}:{page + 1}{suffix}".encode()) <= 64:
         rows.append(navigation)
-    # Listings count up to COUNT_CAP (or the page asked): beyond, the title says "over".
-    over = total > max(COUNT_CAP, (page + 1) * PAGE_SIZE)
+    counted = counted_up_to(page)  # beyond, the title says "over"
+    over = total > counted
     text = "\n".join(
         [
             services.text(
                 member,
                 f"case.{kind}_title_over" if over else f"case.{kind}_title",
-                total=max(COUNT_CAP, (page + 1) * PAGE_SIZE) if over else total,
+                total=counted if over else total,
                 page=page + 1,
                 pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
                 query=query,

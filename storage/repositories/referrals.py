@@ -148,6 +148,11 @@ class Scope:
 COUNT_CAP = 200  # a listing counts its rows up to here (or to the page asked); beyond: "over"
 
 
+def counted_up_to(offset: int, limit: int) -> int:
+    """How far `listing` counts for a page: COUNT_CAP, or the page's end if that is further."""
+    return max(COUNT_CAP, offset + limit)
+
+
 def _newest_visible(scope: Scope, filters: list[ColumnElement[bool]], k: int) -> Select[Any]:
     """The ids of the `k` newest referrals the scope shows that pass `filters`.
 
@@ -219,8 +224,7 @@ async def listing(
         .offset(offset)
     )
     rows = (await conn.execute(query)).all()
-    cap = max(COUNT_CAP, offset + limit)
-    counted = _newest_visible(scope, filters, cap + 1).subquery()
+    counted = _newest_visible(scope, filters, counted_up_to(offset, limit) + 1).subquery()
     total = int((await conn.execute(select(func.count()).select_from(counted))).scalar_one())
     return [_record(row) for row in rows], total
 
