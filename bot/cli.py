@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.accounts import InviteProblem
 from bot.app import open_services
@@ -19,6 +20,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.demo import NotDemoDataError, demo_guide, seed
 from bot.domain.recognition import recognise
 from bot.domain.roles import Role, UnitRole
+from bot.domain.scoring import report_lines, score, score_json
 from bot.domain.working_days import TAIPEI
 from bot.jurisdictions import JurisdictionError, load_jurisdiction
 from bot.logs import configure_logging
@@ -72,9 +74,19 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the moment, e.g. 2027-03-01T09:00 (Asia/Taipei unless an offset is given)",
     )
-    commands.add_parser(
+    recognise_command = commands.add_parser(
         "recognise",
         help='read JSON lines {"id", "text"} on stdin; write what the recogniser finds',
+    )
+    recognise_command.add_argument(
+        "--score",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="score the recogniser on a labelled JSON lines file (tests/data/referrals/README.md)",
+    )
+    recognise_command.add_argument(
+        "--json", action="store_true", help="with --score: print the score as one JSON object"
     )
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path", type=Path)
@@ -104,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": lambda: asyncio.run(_demo(settings)),
         "invite": lambda: asyncio.run(_invite(settings, Role(args.role), args.unit)),
         "migrate": lambda: asyncio.run(_migrate(settings)),
-        "recognise": lambda: _recognise(settings),
+        "recognise": lambda: (
+            _score(settings, args.score, as_json=args.json) if args.score else _recognise(settings)
+        ),
         "obligations": lambda: asyncio.run(_obligations(settings, args.at)),
         "meetings": lambda: asyncio.run(_meetings(settings, args.at)),
         "nudges": lambda: asyncio.run(_nudges_plan(settings, args.at)),
@@ -177,6 +191,45 @@ def _backup(settings: Settings, target: Path) -> int:
         return 1
     print(f"backup written to {target} (integrity check: ok)")
     return 0
+
+
+def _score(settings: Settings, path: Path, *, as_json: bool) -> int:
+    """Per-field accuracy, mandatory-report recall and precision, per-category precision and
+    recall of the recogniser on a labelled file; 1 when the file cannot be read."""
+    jurisdiction = load_jurisdiction(settings.jurisdiction_path)
+    try:
+        items = _load_labelled(path)
+    except (OSError, ValueError) as error:
+        print(f"safetynet: {path}: {error}", file=sys.stderr)
+        return 1
+    predictions = [recognise(item["text"], jurisdiction).to_json(item["id"]) for item in items]
+    result = score(items, predictions)
+    if as_json:
+        print(json.dumps(score_json(result), ensure_ascii=False))
+    else:
+        for line in report_lines(result):
+            print(line)
+    return 0
+
+
+def _load_labelled(path: Path) -> list[dict[str, Any]]:
+    """A labelled JSON lines file; ValueError names the first line that is not an item."""
+    items: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"line {number}: not JSON ({error.msg})") from None
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("text"), str)
+            and isinstance(item.get("expect"), dict)
+        ):
+            raise ValueError(f'line {number}: not an {{"id", "text", "expect"}} object')
+        items.append(item)
+    return items
 
 
 def _recognise(settings: Settings) -> int:
