@@ -208,6 +208,8 @@ class Referrals:
                 serving_units=draft.serving_units,
                 urgent=draft.urgent,
                 mandatory_report=draft.mandatory_report,
+                safety_answer=draft.safety_answer,
+                report_channel=draft.report_channel.value if draft.report_channel else None,
                 narrative=self.keyring.encrypt(NARRATIVE_PURPOSE, draft.narrative)
                 if draft.narrative
                 else None,

@@ -62,8 +62,25 @@ async def card_text(services: Services, reader: Staff, referral: ReferralRecord)
         manager=manager.display_name if manager else None,
         narrative=narrative,
         reason=reason,
+        safety=safety_text(services, reader, referral.safety_answer, referral.mandatory_report),
+        reported=report_text(services, reader, referral.report_channel),
         ttl=int(services.settings.case_message_ttl.total_seconds() // 60),
     )
+
+
+def safety_text(
+    services: Services, reader: Staff, answer: str | None, mandatory_report: bool
+) -> str:
+    """The safety question's answer: 沒有, the grounds answered 有, or that danger was read in the
+    description (the question is not asked then)."""
+    if answer is None:
+        return services.text(reader, "safety_answer.recognised") if mandatory_report else "—"
+    return "、".join(services.text(reader, f"safety_answer.{part}") for part in answer.split(","))
+
+
+def report_text(services: Services, reader: Staff, channel: str | None) -> str | None:
+    """Where a report already made went (113, 關懷e起來, …); None when none is confirmed."""
+    return services.text(reader, f"report_channel.{channel}") if channel else None
 
 
 def line(services: Services, reader: Staff, referral: ReferralRecord) -> str:

@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
 from bot.domain.permissions import Action
+from bot.domain.recognition import NotADescription, Recognised, description_problem
 from bot.domain.redaction import (
     mask_name,
     national_id_is_valid,
@@ -26,11 +27,13 @@ from bot.domain.redaction import (
 from bot.domain.referral_form import (
     HOUSEHOLD_FIELDS,
     NARRATIVE_MAX,
+    NO_DANGER,
     Draft,
     Step,
     contradictory_ages,
 )
 from bot.domain.referral_rules import Category, Need
+from bot.domain.safety import ReportChannel, SafetyGround
 from bot.domain.text import clean_text
 from bot.referrals import OpenDraft
 from bot.services import Services
@@ -47,6 +50,7 @@ from handlers.base import (
     services_of,
     tell_redacted,
 )
+from handlers.case_card import report_text, safety_text
 
 ALIAS_MAX = 20
 UNITS_MAX = 10
@@ -120,6 +124,8 @@ async def ask(update: Update, context: Context, member: Staff, opened: OpenDraft
             text("referral.ask_narrative", limit=NARRATIVE_MAX),
             keyboard([[(text("referral.skip_narrative"), data(opened, "skip", "narrative"))]]),
         )
+    elif step is Step.SAFETY:
+        await reply(update, text("referral.ask_safety"), safety_keyboard(context, member, opened))
     elif step is Step.DISTRICT:
         buttons = [(d.name, data(opened, "d", d.key)) for d in services.jurisdiction.districts]
         await reply(update, text("referral.ask_district"), keyboard(in_rows(buttons, 3)))
@@ -162,6 +168,54 @@ async def ask(update: Update, context: Context, member: Staff, opened: OpenDraft
 
 def _step_name(services: Services, member: Staff, draft: Draft) -> str:
     return services.text(member, f"referral.step.{draft.next_step().value}")
+
+
+def safety_keyboard(context: Context, member: Staff, opened: OpenDraft) -> InlineKeyboardMarkup:
+    """One tap answers 「沒有」; each ground is its own 「有」."""
+    services = services_of(context)
+    grounds = [
+        (services.text(member, f"safety.{ground.value}"), data(opened, "safe", ground.value))
+        for ground in SafetyGround
+    ]
+    none = (services.text(member, "referral.safety_none"), data(opened, "safe", NO_DANGER))
+    return keyboard([[none], *in_rows(grounds, 2)])
+
+
+async def show_gate(update: Update, context: Context, member: Staff, opened: OpenDraft) -> None:
+    """The 113 reminder, the moment danger is known. A report the worker already made is
+    recorded and named instead of asked for again; otherwise two buttons record one."""
+    services = services_of(context)
+    channel = opened.draft.report_channel
+    if channel is not None:
+        await reply(
+            update,
+            services.text(
+                member,
+                "referral.safety_gate_reported",
+                channel=report_text(services, member, channel.value),
+            ),
+        )
+        return
+    await reply(
+        update,
+        services.text(member, "referral.safety_gate"),
+        keyboard(
+            [
+                [
+                    (
+                        services.text(member, "referral.reported_hotline"),
+                        data(opened, "rep", ReportChannel.HOTLINE.value),
+                    )
+                ],
+                [
+                    (
+                        services.text(member, "referral.reported_ecare"),
+                        data(opened, "rep", ReportChannel.ECARE.value),
+                    )
+                ],
+            ]
+        ),
+    )
 
 
 def household_keyboard(context: Context, member: Staff, opened: OpenDraft) -> InlineKeyboardMarkup:
@@ -289,10 +343,16 @@ async def receive_description(
             services.text(member, "referral.too_long", limit=NARRATIVE_MAX, length=len(typed)),
         )
         return
+    problem = description_problem(found.redacted_text, found)
+    if problem is not None:
+        await not_a_description(
+            update, context, member, opened, found=found, reason=problem, message=message
+        )
+        return
     first = opened.draft.narrative is None
     draft = opened.draft.with_recognised(found)
     if draft.mandatory_report and not opened.draft.mandatory_report:
-        await reply(update, services.text(member, "referral.safety_gate"))
+        await show_gate(update, context, member, replace(opened, draft=draft))
     if contradictory_ages(found.redacted_text):
         await reply(update, services.text(member, "referral.contradictory_ages"))
     if found.removed:
@@ -304,6 +364,42 @@ async def receive_description(
         return
     await reply(update, understood(services, member, draft, first=first))
     await ask(update, context, member, opened)
+
+
+async def not_a_description(
+    update: Update,
+    context: Context,
+    member: Staff,
+    opened: OpenDraft,
+    *,
+    found: Recognised,
+    reason: NotADescription,
+    message: Message,
+) -> None:
+    """A message that tells nothing about a family never starts the form nor joins the draft:
+    a district typed at the district question answers it; anything else gets a short pointer."""
+    services = services_of(context)
+    if found.removed:
+        await delete_quietly(message)
+        await tell_redacted(update, context, member, found.removed, "referral.redacted")
+    draft = opened.draft
+    if draft.narrative is not None and draft.next_step() is Step.DISTRICT and found.district:
+        draft = replace(draft, district=found.district, village=found.village)
+        await advance(update, context, member, replace(opened, draft=draft))
+    elif draft.narrative is None and draft.next_step() is Step.NARRATIVE:
+        await reply(
+            update,
+            services.text(
+                member, f"referral.not_description.{reason.value}", district=found.district
+            ),
+        )
+    else:
+        await reply(
+            update,
+            services.text(
+                member, "referral.waiting_for_answer", step=_step_name(services, member, draft)
+            ),
+        )
 
 
 def understood(services: Services, member: Staff, draft: Draft, *, first: bool) -> str:
@@ -411,10 +507,70 @@ async def press(update: Update, context: Context, member: Staff) -> None:
         await reply(update, services.text(member, "referral.discarded"))
     elif action == "submit":
         await submit(update, context, member, opened)
+    elif action in ("safe", "rep"):
+        await safety_button(update, context, member, opened, action=action, args=args)
     elif (draft := answered(services, opened.draft, action, args)) is not None:
         await advance(update, context, member, replace(opened, draft=draft))
     else:
         await reply(update, services.text(member, "common.stale_button"))
+
+
+async def safety_button(
+    update: Update,
+    context: Context,
+    member: Staff,
+    opened: OpenDraft,
+    *,
+    action: str,
+    args: list[str],
+) -> None:
+    """The safety question (`safe`) and the gate's 「我已通報」 (`rep`)."""
+    argument = args[0] if args else ""
+    if action == "rep" and argument in ReportChannel.__members__.values():
+        await record_report(update, context, member, opened, ReportChannel(argument))
+    else:
+        await answer_safety(update, context, member, opened, argument)
+
+
+async def answer_safety(
+    update: Update, context: Context, member: Staff, opened: OpenDraft, answer_value: str
+) -> None:
+    """「沒有」, or one ground: the gate at once, exactly as for a recognised danger."""
+    services = services_of(context)
+    if answer_value == NO_DANGER:
+        grounds: tuple[SafetyGround, ...] = ()
+    elif answer_value in SafetyGround.__members__.values():
+        grounds = (SafetyGround(answer_value),)
+    else:
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    if opened.draft.next_step() is not Step.SAFETY:
+        await ask(update, context, member, opened)  # answered already: carry on where it is
+        return
+    draft = opened.draft.answer_safety(grounds)
+    opened = replace(opened, draft=draft)
+    if draft.mandatory_report:
+        await show_gate(update, context, member, opened)
+    await advance(update, context, member, opened)
+
+
+async def record_report(
+    update: Update, context: Context, member: Staff, opened: OpenDraft, channel: ReportChannel
+) -> None:
+    """「我已撥 113 通報」 on the gate: the referral records it, and still does not count as one;
+    the form's current question follows again, so the next tap is at the bottom of the chat."""
+    services = services_of(context)
+    opened = replace(opened, draft=opened.draft.record_report(channel))
+    if not await services.referrals.save_draft(member, opened):
+        await reply(update, services.text(member, "common.stale_button"))
+        return
+    await reply(
+        update,
+        services.text(
+            member, "referral.report_recorded", channel=report_text(services, member, channel.value)
+        ),
+    )
+    await ask(update, context, member, opened)  # the question the form is at, below again
 
 
 SKIPPABLE = {"narrative": Step.NARRATIVE, "alias": Step.ALIAS, "id": Step.NATIONAL_ID}
@@ -508,6 +664,10 @@ async def show_summary(update: Update, context: Context, member: Staff, opened: 
             flags="、".join(text(f"priority.{f.value}") for f in draft.priority_flags),
             units="、".join(draft.serving_units),
             center=services.referrals.center_for(draft.district).name if draft.district else "—",
+            safety=safety_text(services, member, draft.safety_answer, draft.mandatory_report),
+            reported=report_text(
+                services, member, draft.report_channel.value if draft.report_channel else None
+            ),
         ),
         keyboard(
             [

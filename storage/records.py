@@ -95,6 +95,8 @@ class ReferralRecord:
     tracked_until: datetime | None = None
     tracked_reason: bytes | None = None  # encrypted
     opened_at: datetime | None = None
+    safety_answer: str | None = None  # None: not asked; "none"; or grounds joined by ","
+    report_channel: str | None = None  # a 113 / 關懷e起來 report already made, and where
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,9 @@ referrals = Table(
     Column("serving_units", Text, nullable=False),
     Column("urgent", Boolean, nullable=False),
     Column("mandatory_report", Boolean, nullable=False),
+    # The safety question: NULL when not asked (danger recognised), "none", or the grounds.
+    Column("safety_answer", Text, nullable=True),
+    Column("report_channel", String(24), nullable=True),  # a report already made, and where
     Column("narrative", LargeBinary, nullable=True),
     Column("household_hash", String(64), nullable=True),
     Column("status", String(16), nullable=False),

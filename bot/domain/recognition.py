@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 from bot.domain.jurisdiction import Jurisdiction
@@ -28,6 +29,7 @@ from bot.domain.referral_rules import (
     mandatory_report,
     priority_flags,
 )
+from bot.domain.safety import ReportChannel, reported_channel
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Recognised:
     mandatory_report: bool
     redacted_text: str
     removed: tuple[RedactionKind, ...]
+    report_channel: ReportChannel | None = None  # the text says a report was already made
 
     def to_json(self, id: object) -> dict[str, object]:
         """The output contract of `safetynet recognise`: one JSON object per message."""
@@ -61,7 +64,17 @@ class Recognised:
                 "disabled": self.household.disabled,
             },
             "redacted_text": self.redacted_text,
+            "already_reported": self.report_channel is not None,
+            "report_channel": self.report_channel.value if self.report_channel else None,
         }
+
+
+class NotADescription(StrEnum):
+    """Why a message is not a family's story (and the form should not start on it)."""
+
+    FILLER = "filler"  # 好，謝謝 / 你好 / emoji / a word or two
+    DISTRICT_ONLY = "district_only"  # 中壢區
+    NOT_CHINESE = "not_chinese"  # English only: the recogniser reads zh-TW
 
 
 # --- clauses and negation ----------------------------------------------------------------
@@ -758,6 +771,7 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
     )
     needs = _needs(said, facts, household, elder_needs_care, alcohol=alcohol)
     district, village = _district_and_village(said, jurisdiction)
+    report = reported_channel(said)
     return Recognised(
         district=district,
         village=village,
@@ -767,9 +781,11 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         needs=needs,
         categories=eligible_categories(household, facts, needs),
         priority_flags=priority_flags(household, facts),
-        mandatory_report=mandatory_report(facts),
+        # A protection report already made says the grounds were there.
+        mandatory_report=mandatory_report(facts) or report is not None,
         redacted_text=said,
         removed=redaction.removed,
+        report_channel=report,
     )
 
 
@@ -810,3 +826,49 @@ def _needs(
         if pattern.search(match[0])
     }
     return tuple(need for need in Need if found[need] or need in from_units)
+
+
+# --- is it a description at all? ----------------------------------------------------------
+
+_HAN = re.compile("[\u4e00-\u9fff]")
+_LATIN = re.compile("[A-Za-z]")
+_FILLER = re.compile(
+    "(?:好的?|好喔|好啊|好哦|ok|okay|謝謝|感謝|多謝|謝啦|你好|您好|哈囉|嗨|hi|hello|收到|了解|瞭解|知道了|"
+    "嗯+|喔+|哦+|是的?|對|沒事|沒有|不用了?|請問|早安|午安|晚安|掰掰|再見|辛苦了?|測試|test|"
+    "麻煩了?|拜託|幫我|轉介|我要轉介|要轉介|新轉介|一下|您|你|我|的|了|[\\s\\W_])+",
+    re.IGNORECASE,
+)
+_PLACE_WORDS = re.compile("桃園市|桃園|區|那邊|這邊|附近|住|在|[\\s\\W_]")
+
+
+def description_problem(text: str, found: Recognised) -> NotADescription | None:
+    """None when `text` tells something about a family; otherwise why it does not.
+
+    Anything the recogniser found about people, needs or danger makes it a description; a long
+    enough Chinese message does too, even when nothing in it was recognised (the safety question
+    still follows).
+    """
+    han = _HAN.findall(text)
+    if not han:
+        return NotADescription.NOT_CHINESE if _LATIN.search(text) else NotADescription.FILLER
+    facts = found.facts
+    said_something = (
+        any(getattr(facts, name) is True for name in facts.__dataclass_fields__)
+        or found.needs
+        or any(value is not None for value in vars(found.household).values())
+        or found.report_channel is not None
+        or facts.serving_units
+    )
+    if said_something:
+        return None
+    if _FILLER.fullmatch(text):
+        return NotADescription.FILLER
+    if found.district is not None:
+        rest = _PLACE_WORDS.sub(
+            "", text.replace(found.district, "").replace(found.district[:-1], "")
+        )
+        if len(_HAN.findall(rest)) <= 2:
+            return NotADescription.DISTRICT_ONLY
+    if len(han) < 8:
+        return NotADescription.FILLER
+    return None

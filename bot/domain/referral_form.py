@@ -26,6 +26,7 @@ from bot.domain.referral_rules import (
     priority_flags,
     why_not,
 )
+from bot.domain.safety import ReportChannel, SafetyGround
 
 NARRATIVE_MAX = 1000
 # "未滿6歲 … 9歲" in one clause: the description contradicts itself about a child's age.
@@ -46,6 +47,23 @@ _CHINESE_AGES = {
     "十六": 16,
     "十七": 17,
 }
+NO_DANGER = "none"  # the safety question answered 「沒有」
+# What each 「有」 to the safety question makes true (the same facts a recognised danger sets).
+SAFETY_FACTS: dict[SafetyGround, tuple[str, ...]] = {
+    SafetyGround.FAMILY_VIOLENCE: ("violence", "self_harm_or_harm_others"),
+    SafetyGround.SEXUAL: ("sexual_assault", "self_harm_or_harm_others"),
+    SafetyGround.CHILD_NEGLECT: ("child_in_danger", "self_harm_or_harm_others"),
+    SafetyGround.CHILD_MISSING: ("missing_child", "child_in_danger"),
+    SafetyGround.ELDER_OR_DISABLED: ("vulnerable_adult_abused", "self_harm_or_harm_others"),
+    SafetyGround.HARM: ("self_harm_or_harm_others",),
+}
+SAFETY_NEEDS: dict[SafetyGround, tuple[Need, ...]] = {
+    SafetyGround.FAMILY_VIOLENCE: (Need.VIOLENCE,),
+    SafetyGround.SEXUAL: (Need.VIOLENCE,),
+    SafetyGround.CHILD_NEGLECT: (Need.VIOLENCE, Need.CHILD_CARE),
+    SafetyGround.CHILD_MISSING: (Need.CHILD_CARE,),
+    SafetyGround.ELDER_OR_DISABLED: (Need.VIOLENCE,),
+}
 HOUSEHOLD_FIELDS = ("children_under_6", "children_6_17", "elders_65_plus", "disabled")
 HOUSEHOLD_MAX = 20
 
@@ -54,6 +72,7 @@ class Step(StrEnum):
     """The parts of the form, in the order they are asked."""
 
     NARRATIVE = "narrative"
+    SAFETY = "safety"  # asked only when no danger was recognised
     DISTRICT = "district"
     ALIAS = "alias"
     HOUSEHOLD = "household"
@@ -79,6 +98,9 @@ class Draft:
     serving_units: tuple[str, ...] = ()
     household_hash: str | None = None
     removed: tuple[str, ...] = ()  # kinds of identifiers redacted from what the worker typed
+    # The answer to the safety question: None until answered, () for 「沒有」.
+    safety: tuple[SafetyGround, ...] | None = None
+    report_channel: ReportChannel | None = None  # a 113 / 關懷e起來 report already made
     done: frozenset[Step] = frozenset()
 
     # --- where we are ---------------------------------------------------------------------------
@@ -86,6 +108,8 @@ class Draft:
     def next_step(self) -> Step:
         for step in Step:
             if step is Step.DISTRICT and self.district is not None:
+                continue
+            if step is Step.SAFETY and (self.recognised_danger or self.safety is not None):
                 continue
             if step not in self.done:
                 return step
@@ -117,9 +141,25 @@ class Draft:
         return tuple(priority_flags(self.household, self.facts))
 
     @property
+    def recognised_danger(self) -> bool:
+        """Danger read from the description, or a report the worker says was already made."""
+        return (
+            mandatory_report(self.facts)
+            or Need.VIOLENCE in self.needs
+            or self.report_channel is not None
+        )
+
+    @property
     def mandatory_report(self) -> bool:
-        """The safety gate: violence, abuse, sexual assault or a child in danger."""
-        return mandatory_report(self.facts) or Need.VIOLENCE in self.needs
+        """The safety gate: danger recognised, or any 「有」 to the safety question."""
+        return self.recognised_danger or bool(self.safety)
+
+    @property
+    def safety_answer(self) -> str | None:
+        """The safety question's answer as stored: None (not asked), "none", or the grounds."""
+        if self.safety is None:
+            return None
+        return ",".join(g.value for g in self.safety) or NO_DANGER
 
     @property
     def urgent(self) -> bool:
@@ -151,12 +191,30 @@ class Draft:
             needs=tuple(n for n in Need if n in self.needs or n in found.needs),
             serving_units=tuple(dict.fromkeys((*self.serving_units, *found.facts.serving_units))),
             removed=tuple(dict.fromkeys((*self.removed, *(k.value for k in found.removed)))),
+            report_channel=self.report_channel or found.report_channel,
             done=self.done | {Step.NARRATIVE} | ({Step.ALIAS} if found.alias else set()),
         )
         if Step.CATEGORIES in merged.done:
             kept = [c for c in merged.categories if c in merged.supported_categories()]
             merged = replace(merged, categories=tuple(kept))
         return merged
+
+    def answer_safety(self, grounds: tuple[SafetyGround, ...]) -> Draft:
+        """The safety question answered: each 「有」 is a fact, exactly as if recognised."""
+        said: dict[str, Any] = {f: True for g in grounds for f in SAFETY_FACTS[g]}
+        answered = replace(Facts(), **said)
+        facts = _merge_facts(self.facts, answered)
+        needs = set(self.needs) | {n for g in grounds for n in SAFETY_NEEDS.get(g, ())}
+        return replace(
+            self,
+            safety=tuple(g for g in SafetyGround if g in grounds),
+            facts=facts,
+            needs=tuple(n for n in Need if n in needs),
+            done=self.done | {Step.SAFETY},
+        )
+
+    def record_report(self, channel: ReportChannel) -> Draft:
+        return replace(self, report_channel=channel)
 
     def adjust_household(self, name: str, delta: int) -> Draft:
         if name not in HOUSEHOLD_FIELDS:
@@ -200,6 +258,8 @@ class Draft:
             "serving_units": list(self.serving_units),
             "household_hash": self.household_hash,
             "removed": list(self.removed),
+            "safety": None if self.safety is None else [g.value for g in self.safety],
+            "report_channel": self.report_channel.value if self.report_channel else None,
             "done": sorted(s.value for s in self.done),
         }
         return json.dumps(data, ensure_ascii=False)
@@ -221,6 +281,12 @@ class Draft:
             serving_units=tuple(data["serving_units"]),
             household_hash=data["household_hash"],
             removed=tuple(data["removed"]),
+            safety=None
+            if data.get("safety") is None
+            else tuple(SafetyGround(g) for g in data["safety"]),
+            report_channel=ReportChannel(data["report_channel"])
+            if data.get("report_channel")
+            else None,
             done=frozenset(Step(s) for s in data["done"]),
         )
 

@@ -42,6 +42,9 @@ class Facts:
     child_abuse: bool = False
     sexual_assault: bool = False
     child_in_danger: bool = False  # e.g. a parent saying they will take the child with them
+    # An elder or a person with disabilities abused or neglected (老人福利法 art. 43,
+    # 身心障礙者權益保障法 art. 76).
+    vulnerable_adult_abused: bool = False
     missing_child: bool = False  # a child's whereabouts became unknown
     on_under6_care_list: bool = False  # 六歲以下弱勢兒童主動關懷方案
     vulnerable_family_case: bool = (
@@ -147,10 +150,11 @@ def is_multi_need(needs: Iterable[Need], facts: Facts) -> bool:
 def is_immediate_danger(facts: Facts) -> bool:
     """參.三.(六).1.(1)B 有造成立即危險或嚴重危機之虞者.
 
-    Violence (threats with weapons included), child abuse, sexual assault, or a child in danger —
-    e.g. a parent who would take the child along in death (self-harm meant to harm others too).
+    Violence (threats with weapons included), child abuse, sexual assault, a child in danger —
+    e.g. a parent who would take the child along in death (self-harm meant to harm others too) —
+    or an elder or a person with disabilities abused or neglected.
     """
-    return facts.violence or facts.child_abuse or facts.sexual_assault or facts.child_in_danger
+    return mandatory_report(facts)
 
 
 def is_recurrent(facts: Facts) -> bool:
@@ -207,6 +211,7 @@ def priority_flags(household: Household, facts: Facts) -> tuple[PriorityFlag, ..
         or facts.child_abuse
         or facts.sexual_assault
         or facts.child_in_danger
+        or facts.vulnerable_adult_abused
     )
     if harm:
         flags.append(PriorityFlag.SELF_HARM_OR_HARM_OTHERS)
@@ -217,12 +222,19 @@ def priority_flags(household: Household, facts: Facts) -> tuple[PriorityFlag, ..
 
 
 def mandatory_report(facts: Facts) -> bool:
-    """The safety gate: violence, abuse, sexual assault or a child in danger.
+    """The safety gate: violence, abuse, sexual assault, a child in danger, or an elder or a
+    person with disabilities abused or neglected.
 
-    By law it is reported to 113 / 關懷e起來 within 24 hours (兒少權法 art. 53, 家暴法 art. 50);
-    a referral never replaces that report.
+    By law it is reported to 113 / 關懷e起來 within 24 hours (家暴法 art. 50, 兒少權法 art. 53,
+    性侵害犯罪防治法, 老福法 art. 43, 身權法 art. 76); a referral never replaces that report.
     """
-    return facts.violence or facts.child_abuse or facts.sexual_assault or facts.child_in_danger
+    return (
+        facts.violence
+        or facts.child_abuse
+        or facts.sexual_assault
+        or facts.child_in_danger
+        or facts.vulnerable_adult_abused
+    )
 
 
 def _why_not_multi_need(household: Household, facts: Facts, needs: tuple[Need, ...]) -> str | None:

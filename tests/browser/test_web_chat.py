@@ -214,7 +214,9 @@ def press_through_referral(page: Page) -> None:
         if "請確認轉介內容" in state and "✅ 送出轉介" in labels:
             message.get_by_role("button", name="✅ 送出轉介", exact=True).click()
             return
-        choice = next((c for c in ("確認", "略過", "沒有其他單位") if c in labels), None)
+        choice = next(
+            (c for c in ("✅ 以上都沒有", "確認", "略過", "沒有其他單位") if c in labels), None
+        )
         if choice is None:
             page.wait_for_timeout(100)  # the bot is still writing the next question
             continue

@@ -62,7 +62,7 @@ async def refer(person: Person, narrative: str, *, national_id: str | None = Non
         if "略過" in labels and national_id and "身分證" in replies[-1].text:
             replies = await person.says(national_id)
             continue
-        for choice in ("確認", "略過", "沒有其他單位"):
+        for choice in ("✅ 以上都沒有", "確認", "略過", "沒有其他單位"):
             if choice in labels:
                 replies = await person.presses(choice)
                 taps += 1
@@ -83,10 +83,14 @@ async def test_a_worker_refers_a_family_and_the_center_accepts(zhongli: District
     assert "中壢區" in understood.text
     assert "林○華" in understood.text
     assert "兒少高危機" in understood.text
+    # Nothing pointed to danger, so the safety question comes first, answered with one tap.
+    assert "安全確認" in replies[-1].text
+    assert "兒少被疏忽" in replies[-1].text
+    replies = await officer.presses("✅ 以上都沒有")
+    taps = 1
     # District and family name came from the description: the next question is the household.
     assert "家中成員" in replies[-1].text
     assert "未滿6歲：2" in replies[-1].labels
-    taps = 0
     for button in ("確認", "確認", "確認", "沒有其他單位", "略過"):
         await officer.presses(button)
         taps += 1
@@ -154,7 +158,7 @@ async def refer_rest(person: Person, *, until_summary: bool = False) -> Said:
     replies = [await person.last_bot_message()]
     while "請確認轉介內容" not in replies[-1].text:
         labels = replies[-1].labels
-        choice = next(c for c in ("確認", "略過", "沒有其他單位") if c in labels)
+        choice = next(c for c in ("✅ 以上都沒有", "確認", "略過", "沒有其他單位") if c in labels)
         replies = await person.presses(choice)
     if until_summary:
         return replies[-1]
@@ -188,7 +192,7 @@ async def test_a_double_tap_makes_one_referral(zhongli: District) -> None:
     officer = zhongli.officer
     await officer.says("/refer")
     await officer.says(S01)
-    for button in ("確認", "確認", "確認", "沒有其他單位", "略過"):
+    for button in ("✅ 以上都沒有", "確認", "確認", "確認", "沒有其他單位", "略過"):
         await officer.presses(button)
     summary = await officer.last_bot_message()
     submit = summary.buttons[0][0]["callback_data"]

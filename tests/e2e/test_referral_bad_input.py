@@ -52,7 +52,7 @@ async def test_cancel_asks_before_discarding(world: World, officer: Person) -> N
     replies = await officer.says("/cancel")
     assert "確定要捨棄" in replies[-1].text
     await officer.presses("繼續填寫")
-    assert "家中成員" in (await officer.last_bot_message()).text
+    assert "安全確認" in (await officer.last_bot_message()).text
     await officer.says("/cancel")
     replies = await officer.presses("捨棄草稿")
     assert "已捨棄草稿" in replies[-1].text
@@ -66,6 +66,7 @@ async def test_a_second_refer_offers_resume_or_discard_and_old_buttons_expire(
 ) -> None:
     await officer.says("/refer")
     await officer.says(S01)
+    await officer.presses("✅ 以上都沒有")
     household = await officer.last_bot_message()
     replies = await officer.says("/refer")
     assert "尚未送出的轉介草稿" in replies[-1].text
@@ -80,7 +81,7 @@ async def test_a_second_refer_offers_resume_or_discard_and_old_buttons_expire(
 async def test_an_invalid_national_id_is_asked_again(world: World, officer: Person) -> None:
     await officer.says("/refer")
     await officer.says(S01)
-    for button in ("確認", "確認", "確認", "沒有其他單位"):
+    for button in ("✅ 以上都沒有", "確認", "確認", "確認", "沒有其他單位"):
         await officer.presses(button)
     replies = await officer.says("A123456788")
     assert replies[-1].text.startswith("這個號碼的檢查碼不符")
@@ -98,6 +99,8 @@ async def test_a_district_that_does_not_exist_is_asked_with_buttons(
 ) -> None:
     await officer.says("/refer")
     replies = await officer.says("住火星區，獨居老人87歲，中風後行動不便")
+    assert "安全確認" in replies[-1].text
+    replies = await officer.presses("✅ 以上都沒有")
     assert replies[-1].text == "案家住在哪一區？"
     assert "中壢區" in replies[-1].labels
     assert "火星區" not in replies[-1].labels
@@ -108,6 +111,7 @@ async def test_a_category_the_facts_do_not_support_is_explained(
 ) -> None:
     await officer.says("/refer")
     await officer.says("觀音區一名7歲女童，父親有吸毒前科，目前與父親和姑姑同住，學校反映常缺課。")
+    await officer.presses("✅ 以上都沒有")
     await officer.presses("略過")  # no family name in the description
     await officer.presses("確認")
     categories = await officer.last_bot_message()
@@ -121,5 +125,6 @@ async def test_contradictory_ages_are_pointed_out(world: World, officer: Person)
     await officer.says("/refer")
     replies = await officer.says("中壢區，家中有一名未滿6歲的孩子，今年9歲，媽媽吸毒。")
     assert any("互相矛盾" in r.text for r in replies)
+    await officer.presses("✅ 以上都沒有")
     await officer.presses("略過")
     assert "家中成員" in (await officer.last_bot_message()).text

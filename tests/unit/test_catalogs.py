@@ -14,7 +14,9 @@ from bot.domain.case_status import BUTTON_MOVES, MOVE_EVENTS, REASON_CODES, Case
 from bot.domain.nudges import NudgeKind
 from bot.domain.obligations import ObligationKind, WaiverReason
 from bot.domain.permissions import COMMANDS
+from bot.domain.recognition import NotADescription
 from bot.domain.redaction import RedactionKind
+from bot.domain.safety import ReportChannel, SafetyGround
 from bot.domain.referral_form import HOUSEHOLD_FIELDS, Step
 from bot.domain.referral_rules import WHY_NOT_CODES, Category, Need, PriorityFlag
 from bot.domain.referral_status import ReferralEvent, ReferralStatus
@@ -96,6 +98,10 @@ def _expand(key: str) -> set[str]:
         "{member.locale}": list(LOCALES),
         "{member.status.value}": [s.value for s in StaffStatus],
         "{problem.value}": [p.value for p in NameProblem],
+        "{reason.value}": [p.value for p in NotADescription],
+        "{ground.value}": [g.value for g in SafetyGround],
+        "{part}": [g.value for g in SafetyGround] + ["none"],
+        "{channel}": [c.value for c in ReportChannel],
         "{n.value}": [n.value for n in Need],
         "{member_kind}": list(HOUSEHOLD_FIELDS),
         "{entry.kind}": [k.value for k in EntryKind],

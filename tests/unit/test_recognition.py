@@ -308,7 +308,12 @@ def test_the_output_contract() -> None:
         "needs",
         "household",
         "redacted_text",
+        # Added fields (none renamed): a report the text says was already made.
+        "already_reported",
+        "report_channel",
     }
+    assert out["already_reported"] is False
+    assert out["report_channel"] is None
     assert out["household"] == {"children_under_6": 2, "elders_65_plus": None, "disabled": None}
     assert out["categories"] == ["child_high_risk"]
     assert json.loads(json.dumps(out, ensure_ascii=False)) == out

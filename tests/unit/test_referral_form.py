@@ -23,13 +23,20 @@ S01 = (
 
 def test_an_empty_form_asks_for_the_description_first() -> None:
     assert Draft().next_step() is Step.NARRATIVE
-    assert Draft().finish(Step.NARRATIVE).next_step() is Step.DISTRICT
+    # Skipping the description never skips the safety question.
+    assert Draft().finish(Step.NARRATIVE).next_step() is Step.SAFETY
+    assert Draft().finish(Step.NARRATIVE).answer_safety(()).next_step() is Step.DISTRICT
 
 
 def test_a_good_description_skips_what_it_already_says() -> None:
     draft = Draft().with_recognised(recognise(S01, TAOYUAN))
     assert draft.district == "中壢區"
     assert draft.alias == "林○華"
+    # Nothing pointed to danger: the safety question comes right after the description.
+    assert draft.next_step() is Step.SAFETY
+    draft = draft.answer_safety(())
+    assert draft.safety_answer == "none"
+    assert not draft.mandatory_report
     assert draft.next_step() is Step.HOUSEHOLD
     draft = draft.finish(Step.HOUSEHOLD)
     assert draft.categories == (Category.CHILD_HIGH_RISK,)

@@ -1,0 +1,174 @@
+"""Transcripts of the safety gate: every referral either shows danger was recognised or answers
+the safety question; any 「有」 is the 113 reminder, urgent, and the supervisor's alert; a report
+already made is recorded and named; text that is not a description never starts the form."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.domain.roles import Role
+from storage.schema import referrals
+from tests.e2e.test_referral import CODE, S01, S06, District, refer_rest, zhongli
+from tests.transcript import World, active_member
+
+pytestmark = pytest.mark.e2e
+__all__ = ["zhongli"]  # the 中壢 fixture of the referral transcripts
+
+# Nothing here names a danger a reader could miss: only the worker knows the rest.
+QUIET = "中壢區陳○芳家，媽媽一個人帶兩個孩子（3歲、8歲），最近經濟很吃緊，房租遲繳兩個月。"
+REPORTED = (
+    "八德區，國小五年級男童說繼父喝醉會拿衣架打他，背上有新的傷痕。"
+    "導師今天已通報113，家防中心尚未回覆。"
+)
+
+
+async def referral_count(world: World) -> int:
+    async with world.bot_services.db.read() as conn:
+        return int((await conn.execute(select(func.count()).select_from(referrals))).scalar_one())
+
+
+async def test_nothing_recognised_asks_the_safety_question_first(zhongli: District) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    replies = await officer.says(QUIET)
+    assert not any("先通報，再轉介" in r.text for r in replies)
+    question = replies[-1]
+    assert "安全確認" in question.text
+    for ground in (
+        "暴力或虐待",
+        "性侵害",
+        "獨自在家、沒飯吃",
+        "下落不明",
+        "身心障礙者受虐",
+        "自傷",
+    ):
+        assert ground in question.text
+    assert question.labels[0] == "✅ 以上都沒有"
+    replies = await officer.presses("✅ 以上都沒有")
+    assert "案家怎麼稱呼" not in replies[-1].text  # the alias came from the description
+    summary = await refer_rest(officer, until_summary=True)
+    assert "安全確認：沒有" in summary.text
+    assert "緊急" not in summary.text
+    replies = await officer.presses("✅ 送出轉介")
+    assert "已標示為緊急" not in replies[-1].text
+    card = await zhongli.supervisor.last_bot_message()
+    assert "新的轉介" in card.text
+    assert "安全確認：沒有" in card.text
+
+
+async def test_a_yes_shows_the_gate_marks_urgent_and_alerts_the_supervisor(
+    zhongli: District,
+) -> None:
+    officer, supervisor = zhongli.officer, zhongli.supervisor
+    await officer.says("/refer")
+    await officer.says(QUIET)
+    replies = await officer.presses("⚠️ 兒少疏忽或危險")
+    gate = next(r for r in replies if "先通報，再轉介" in r.text)
+    assert "24 小時內" in gate.text
+    assert "113" in gate.text
+    assert gate.labels == ["我已撥 113 通報", "我已上關懷e起來通報"]
+    summary = await refer_rest(officer, until_summary=True)
+    assert "安全確認：兒少疏忽或危險" in summary.text
+    assert "🚨 緊急" in summary.text
+    assert "尚未確認通報" in summary.text
+    replies = await officer.presses("✅ 送出轉介")
+    assert "已標示為緊急" in replies[-1].text
+    assert "不能取代通報" in replies[-1].text
+    notice = await supervisor.last_bot_message()
+    assert "🚨 緊急轉介" in notice.text
+    assert "安全確認：兒少疏忽或危險" in notice.text
+    assert "尚未確認通報" in notice.text
+
+
+async def test_recognised_danger_shows_the_gate_and_skips_the_question(
+    zhongli: District,
+) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    replies = await officer.says(S06)
+    assert "先通報，再轉介" in replies[0].text
+    assert not any("安全確認" in r.text for r in replies)
+    summary = await refer_rest(officer, until_summary=True)
+    assert "安全確認：依描述涉及人身安全" in summary.text
+    chat = await officer.chat()
+    assert not any("這個家庭有沒有以下任何一種情形" in m.text for m in chat)
+
+
+async def test_a_report_already_made_is_recorded_and_named(zhongli: District) -> None:
+    officer, world = zhongli.officer, zhongli.world
+    bade = await active_member(world, Role.SUPERVISOR, "fsc-bade", "吳督導")
+    await officer.says("/refer")
+    replies = await officer.says(REPORTED)
+    gate = replies[0]
+    assert "您提到已通報（113）" in gate.text
+    assert "不能取代通報" in gate.text
+    assert gate.labels == []  # no nagging for a report already made
+    summary = await refer_rest(officer, until_summary=True)
+    assert "已通報（113）" in summary.text
+    assert "尚未確認通報" not in summary.text
+    replies = await officer.presses("✅ 送出轉介")
+    assert CODE.search(replies[-1].text)
+    notice = await bade.last_bot_message()
+    assert "已通報（113）" in notice.text
+    assert "尚未確認通報" not in notice.text
+
+
+async def test_reported_on_the_gate_is_recorded_for_the_supervisor(zhongli: District) -> None:
+    officer, world = zhongli.officer, zhongli.world
+    taoyuan = await active_member(world, Role.SUPERVISOR, "fsc-taoyuan", "黃督導")
+    await officer.says("/refer")
+    await officer.says(S06)
+    replies = await officer.presses("我已上關懷e起來通報")
+    assert replies[0].text == "已記錄：已通報（關懷e起來）。這份轉介仍不能取代通報紀錄。"
+    assert "案家怎麼稱呼" in replies[-1].text  # and the form goes on where it was
+    summary = await refer_rest(officer, until_summary=True)
+    assert "已通報（關懷e起來）" in summary.text
+    await officer.presses("✅ 送出轉介")
+    notice = await taoyuan.last_bot_message()
+    assert "🚨 緊急轉介" in notice.text
+    assert "已通報（關懷e起來）" in notice.text
+    assert await referral_count(world) == 1
+
+
+async def test_skipping_the_description_still_asks_the_safety_question(
+    zhongli: District,
+) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    replies = await officer.presses("略過描述，逐項填寫")
+    assert "安全確認" in replies[-1].text
+    replies = await officer.presses("⚠️ 長者或身障者受虐")
+    assert any("先通報，再轉介" in r.text for r in replies)
+    assert replies[-1].text == "案家住在哪一區？"
+
+
+async def test_filler_never_starts_the_form(zhongli: District) -> None:
+    officer, world = zhongli.officer, zhongli.world
+    await officer.says("/refer")
+    for filler in ("好，謝謝", "你好", "😀😀", "我要轉介"):
+        replies = await officer.says(filler)
+        assert replies[-1].text.startswith("這看起來不是家庭狀況的描述"), filler
+    replies = await officer.says("中壢區")
+    assert replies[-1].text.startswith("只收到行政區（中壢區）")
+    replies = await officer.says("The mother hits the child every night")
+    assert replies[-1].text.startswith("目前只看得懂中文描述")
+    # Still waiting for a description: the real one starts the form, with nothing else in it.
+    replies = await officer.says(S01)
+    assert any("我理解的內容" in r.text for r in replies)
+    summary = await refer_rest(officer, until_summary=True)
+    assert "謝謝" not in summary.text
+    assert await referral_count(world) == 0
+
+
+async def test_an_open_draft_never_swallows_unrelated_text(zhongli: District) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    await officer.says(S01)
+    await officer.presses("✅ 以上都沒有")
+    replies = await officer.says("好，謝謝")
+    assert replies[-1].text.startswith("轉介草稿正在等您回答「家中成員」")
+    assert not any("已補充" in r.text for r in replies)
+    # A real detail is still welcome at any step.
+    replies = await officer.says("另外阿公72歲也同住，行動不便。")
+    assert any("已補充" in r.text for r in replies)
