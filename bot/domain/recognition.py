@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from bot.domain.danger import read_danger
 from bot.domain.jurisdiction import Jurisdiction
 from bot.domain.redaction import (
     COMMON_SURNAMES,
@@ -721,16 +722,18 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
     take_child = _affirmed(_TAKE_CHILD_ALONG, said)
     suicide = _affirmed(_SUICIDE, said) + take_child
     economic_cause, other_cause = _suicide_cause(said, suicide)
-    violence = [
-        m
-        for m in _affirmed(_VIOLENCE, said)
-        if not (_BRUISE.fullmatch(m[0]) and _ACCIDENT.search(said, *_clause(said, m.start())))
-    ]
+    danger = read_danger(said)
     child_subject = bool(_CHILD_SUBJECT.search(said))
-    child_abuse = _said(_CHILD_ABUSE, said) or (
-        child_subject and any(_CHILD_STRUCK.search(m[0]) for m in violence)
+    child_abuse = danger.child_abuse or _said(_CHILD_ABUSE, said)
+    violence = danger.family_violence or child_abuse
+    child_in_danger = (
+        bool(take_child)
+        or _said(_CHILD_ENDANGERED, said)
+        or danger.take_along
+        or danger.child_neglect
+        or danger.child_away
+        or danger.child_drugs
     )
-    child_in_danger = bool(take_child) or _said(_CHILD_ENDANGERED, said)
     disability = _affirmed(_DISABILITY, said)
     household, elder_needs_care = _household(said, disability)
     on_list = bool(_UNDER6_LIST.search(said))
@@ -754,22 +757,31 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         unemployment=frequent or _said(_UNEMPLOYED, said),
         frequent_unemployment=frequent,
         disability=bool(disability),
-        violence=bool(violence),
+        violence=violence,
         child_abuse=child_abuse,
-        sexual_assault=_said(_SEXUAL, said),
+        sexual_assault=danger.sexual or _said(_SEXUAL, said),
         child_in_danger=child_in_danger,
+        vulnerable_adult_abused=danger.vulnerable_adult_abused or danger.vulnerable_adult_neglected,
+        threat_to_others=danger.threat_to_others,
         missing_child=missing,
         on_under6_care_list=on_list,
         vulnerable_family_case=bool(_VULNERABLE.search(said)) or len(serving) > 0,
         other_kin_in_household=_kin_in_household(said, risky),
         self_harm_or_harm_others=bool(suicide)
         or _said(_SELF_HARM, said)
-        or bool(violence)
+        or violence
         or child_in_danger,
         recurrent=_recurrent(said),
         serving_units=serving,
     )
-    needs = _needs(said, facts, household, elder_needs_care, alcohol=alcohol)
+    needs = _needs(
+        said,
+        facts,
+        household,
+        elder_needs_care or danger.vulnerable_adult_neglected,
+        alcohol=alcohol,
+        abused_adult=danger.vulnerable_adult_abused,
+    )
     district, village = _district_and_village(said, jurisdiction)
     report = reported_channel(said)
     return Recognised(
@@ -790,7 +802,13 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
 
 
 def _needs(
-    text: str, facts: Facts, household: Household, elder_needs_care: bool, *, alcohol: bool
+    text: str,
+    facts: Facts,
+    household: Household,
+    elder_needs_care: bool,
+    *,
+    alcohol: bool,
+    abused_adult: bool,
 ) -> tuple[Need, ...]:
     """The family's needs, from the facts and from the words and units the text names."""
     children = bool(household.children_under_6) or bool(household.children_6_17)
@@ -805,7 +823,7 @@ def _needs(
         or _said(_SELF_HARM, text),
         Need.SUICIDE: facts.suicide_report,
         Need.SUBSTANCE: facts.drug_use or alcohol or _said(_DRUG, text),
-        Need.VIOLENCE: facts.violence or facts.child_abuse or facts.sexual_assault,
+        Need.VIOLENCE: facts.violence or facts.child_abuse or facts.sexual_assault or abused_adult,
         # Under 6 the plan treats care itself as the need; older children when their carer is
         # at risk (drugs, untreated illness), or when the child is in danger or missing.
         Need.CHILD_CARE: bool(household.children_under_6)

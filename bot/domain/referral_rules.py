@@ -45,6 +45,9 @@ class Facts:
     # An elder or a person with disabilities abused or neglected (老人福利法 art. 43,
     # 身心障礙者權益保障法 art. 76).
     vulnerable_adult_abused: bool = False
+    # A credible threat to seriously harm people outside the family (a weapon, arson): a danger,
+    # though not one of the reporting laws' grounds.
+    threat_to_others: bool = False
     missing_child: bool = False  # a child's whereabouts became unknown
     on_under6_care_list: bool = False  # 六歲以下弱勢兒童主動關懷方案
     vulnerable_family_case: bool = (
@@ -152,9 +155,10 @@ def is_immediate_danger(facts: Facts) -> bool:
 
     Violence (threats with weapons included), child abuse, sexual assault, a child in danger —
     e.g. a parent who would take the child along in death (self-harm meant to harm others too) —
-    or an elder or a person with disabilities abused or neglected.
+    or an elder or a person with disabilities abused or neglected — and a credible threat to
+    seriously harm people outside the family.
     """
-    return mandatory_report(facts)
+    return mandatory_report(facts) or facts.threat_to_others
 
 
 def is_recurrent(facts: Facts) -> bool:
@@ -212,6 +216,7 @@ def priority_flags(household: Household, facts: Facts) -> tuple[PriorityFlag, ..
         or facts.sexual_assault
         or facts.child_in_danger
         or facts.vulnerable_adult_abused
+        or facts.threat_to_others
     )
     if harm:
         flags.append(PriorityFlag.SELF_HARM_OR_HARM_OTHERS)

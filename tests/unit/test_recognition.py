@@ -445,10 +445,13 @@ EXAMPLES: list[tuple[str, dict[str, object]]] = [
         {"facts.violence": False, "mandatory_report": False, "needs": ["elder_care"]},
     ),
     (
+        # A child gone from home is a child in danger (兒少權法 art. 56), though the family is not
+        # one the plan's missing-child group follows.
         "中壢區警方協尋一名失蹤的8歲男童。",
         {
             "facts.missing_child": True,
-            "categories": [],
+            "mandatory_report": True,
+            "categories": ["immediate_danger"],
             "why_not.missing_child": "missing_child.not_followed",
         },
     ),

@@ -1,0 +1,377 @@
+"""What in a description points to a statutory ground for a 113 / 關懷e起來 report.
+
+Staff rarely write the statute's words. They write 背上一條一條紅紅的, 說回家會被修理, 一個人在家,
+尿布好幾天沒換, 把手伸進她褲子裡摸, 要帶兩個小孩一起走. This module reads such wording clause by
+clause: a cue counts unless the words just before it in its clause negate it (未見傷痕, 否認有打,
+沒有再動手), and some cues count only with a second one (a mark with no accident to explain it; a
+child with no adult at home). The grounds are those of the reporting laws:
+
+- 家庭暴力防治法 art. 50: violence in the family, a child witnessing it included;
+- 兒童及少年福利與權益保障法 art. 53, 56: a child abused, neglected, left alone, unfed, without
+  care when ill, using drugs, or out of contact away from home;
+- 性侵害犯罪防治法: sexual assault or sexual abuse;
+- 老人福利法 art. 43 and 身心障礙者權益保障法 art. 76: an elder or a person with disabilities
+  abused or neglected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --- clauses and negation ------------------------------------------------------------------
+
+# Punctuation, spaces between words (police shorthand) and emoji end a clause.
+_CLAUSE_END = re.compile("[，,。；;！!？?\n…~～]+|\\s+|[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]+")
+_SENTENCE_END = re.compile("[。；;！!？?\n]+")
+_NEGATION = re.compile(
+    "(?:沒有|沒|無|未見|未曾|未|否認|不曾|從未|從沒|查無|並無|並未|排除|不是|並非|非|不像|看不出|"
+    "沒看到|沒發現|未發現|未有|不再|沒再)"
+    "(?:有|再|曾|過|任何|明顯|發現|看到|疑似|出現|被|的|人|他|她|遭|受|什麼|對|跟|向|把|要|去)*"
+    "(?:[^，,。；\\s]{1,4}(?:或|和|與|、))?$"
+)
+
+
+def clauses(text: str) -> list[str]:
+    return [part for part in _CLAUSE_END.split(text) if part]
+
+
+def _negated(clause: str, start: int) -> bool:
+    return bool(_NEGATION.search(clause[max(0, start - 10) : start]))
+
+
+def _found(pattern: re.Pattern[str], parts: list[str]) -> list[str]:
+    """The clauses where `pattern` is said and not negated."""
+    return [
+        part for part in parts if any(not _negated(part, m.start()) for m in pattern.finditer(part))
+    ]
+
+
+# --- who is there -----------------------------------------------------------------------------
+
+_CHILD = re.compile(
+    "男童|女童|幼童|兒童|幼兒|嬰兒|女嬰|男嬰|嬰幼兒|新生兒|寶寶|小孩|孩子|小朋友|(?<!大)學生|少年|少女|孫子|孫女|"
+    "兒子|女兒|案子|案女|案童|案兒|患童|弟弟|妹妹|哥哥|姊姊|姐姐|小[一二三四五六]|國[一二三]|國中|國小|高[一二三]|"
+    "高中|高職|[一二三四五六七八九]年級|幼兒園|幼稚園|托嬰|[大中小]班|(?<![0-9])(?:[1-9]|1[0-7])歲|"
+    "[一二三四五六七八九十]{1,3}個?月大|兩歲|三歲|四歲|五歲"
+)
+_ELDER = re.compile(
+    "老人|長者|長輩|老翁|老婦|阿嬤|阿媽|阿公|阿祖|奶奶|爺爺|外婆|外公|祖母|祖父|老先生|老太太|"
+    "[六七八九][十0-9]多?歲|(?:6[5-9]|[7-9][0-9]|1[01][0-9])歲"
+)
+_DISABLED = re.compile(
+    "身障|身心障礙|障礙證明|障礙手冊|智能障礙|智障|智能不足|腦性麻痺|腦麻|自閉|唐氏|失智|失能|"
+    "臥床|癱瘓|偏癱|中風|植物人|精障|重度|極重度|多重障礙"
+)
+# People outside the family: violence between them is not family violence.
+_OUTSIDERS = re.compile(
+    "酒客|路人|陌生|同事|前雇主|雇主|老闆|工廠|店家|店員|客人|鄰居家|對面|隔壁的?(?:房子|鄰居)|區公所|"
+    "公所|辦公室|機關|學校的?同學|同學|網咖|酒店|KTV|卡拉OK的|廟口|工地|互毆|互不認識|非家庭成員|不認識的|"
+    "熱炒店|小吃店的?客"
+)
+
+# --- the cues ---------------------------------------------------------------------------------
+
+_IMPLEMENT = (
+    "皮帶|衣架|藤條|棍子|木棍|拖鞋|電線|水管|掃把|鐵尺|尺|鞭子|皮鞭|鞋子|球棒|熱水|開水|菸頭|煙頭|"
+    "剪刀|菸灰缸|煙灰缸|椅子|板凳|酒瓶|鍋子|衣夾|曬衣桿|竹子|愛的小手"
+)
+# Hitting and hurting, by hand or with a thing; 打零工, 打電話, 打算, 打球 are not.
+_HURT = re.compile(
+    "(?:打|抽|揍|踹|踢|甩|砸|摔|燙|潑|丟|推|撞|掐|勒|咬|捏|擰|扯|拉|抓)(?:了|到|得|成)?"
+    "(?:他|她|我|人|小孩|孩子|兒子|女兒|媽媽|老婆|太太|妻子|先生|老公|阿嬤|阿公|母親|父親)"
+    "(?:的)?(?:好幾下|幾下|一頓|一巴掌|頭|臉|背|屁股|腿|手|肚子|身上)?|"
+    "打(?:了|到|得|成)?(?:好幾下|幾下|一頓|屁股|頭|臉|背|小腿|大腿|手心|肚子|巴掌|耳光|瘀青|流血|骨折)|"
+    "打(?:傷|人|罵)|毆打|痛打|暴打|被打|挨打|被揍|被踢|被踹|揍(?!敵)|拳打腳踢|甩(?:巴掌|耳光)|掌摑|"
+    "被[^，。；\\s]{1,6}(?:打|揍|踢|踹|推|掐)(?!工|電話|零工|算|掃|球|擾|卡|扮)|"
+    "巴頭|賞(?:巴掌|耳光)|呼巴掌|踢(?:打|傷|他|她|人|肚子|頭|椅子)|掐(?:住|他|她)|"
+    "掐[^，。；\\s]{0,4}(?:脖子|頸)|勒(?:脖子|頸|住)|DV|關在(?:廁所|陽台|浴室|房間外|門外|狗籠|儲藏室|鐵籠)|"
+    f"(?:拿|用|抄起|持)(?:著)?(?:{_IMPLEMENT})|(?:{_IMPLEMENT})(?:抽|打|往|丟|砸|燙|招呼)|"
+    "往(?:他|她)?(?:的)?(?:頭|背|身上|臉|腿|頭上|背上)(?:上)?[^，]{0,4}(?:打|砸|丟|招呼|抽|踢|潑)|"
+    "(?:頭|臉)往(?:牆|地|桌)|撞(?:牆|地板|桌角)|推(?:倒|下樓|去撞|他|她)|燙(?:傷|他|她)|罰跪|"
+    "叫(?:他|她)跪|跪在|潑(?:熱水|開水|汽油)|拿刀|持刀|揮刀|菜刀|水果刀|砍(?:他|她|人|傷)|"
+    "家暴|家庭暴力|施暴|暴力相向|動手(?!術)|發酒瘋|修理(?:他|她)|不要打了|別打了|教訓(?:他|她)"
+)
+# Marks on a body that someone may have made.
+_MARK = re.compile(
+    "紅印|瘀青|瘀傷|黑青|烏青|於青|淤青|瘀血|紫色|發紫|一條一條|一條條|條狀|傷痕|傷口|燙傷|燙疤|"
+    "圓點狀|圓形|掌印|巴掌印|抓痕|勒痕|咬痕|腫(?:一塊|起來|了)|骨折|流血|破皮|不明傷|新舊不一|新舊"
+)
+_ACCIDENT = re.compile(
+    "撞到|撞傷|跌倒|跌落|摔倒|摔傷|摔到|打球|躲避球|球砸|溜滑梯|玩的時候|自己碰|自己撞|碰到|車禍|"
+    "擦傷|運動|騎車"
+)
+_ACCIDENT_DOUBTED = re.compile(
+    "可是|但是|但|不過|卻|不符|不一|不太像|看起來像|懷疑|不確定|不像|說不清|無法說明|支支吾吾"
+)
+_ACCIDENT_CONFIRMED = re.compile("符合|相符|確認是|應該不是|不是家暴|查無|未見其他|無受虐")
+_FEAR = re.compile(
+    "不敢回家|不想回家|不要回家|不肯回家|怕回家|害怕回家|不願回家|不想回去|不敢回去|不要回去|"
+    "會被修理|被修理|要被修理|會被打|又會被|不要跟(?:爸爸|媽媽|爸|媽|家人|家裡)(?:講|說)|"
+    "不能講|不可以說|不准(?:她|他)?(?:跟|講|說)|一舉手就|縮起來|發抖"
+)
+_WITNESS = re.compile(
+    "目睹|(?:躲在|躲進|躲到)(?:廁所|房間|棉被|衣櫃|角落|床下)|在旁邊(?:一直)?哭|在旁(?:哭|看)|看到(?:爸爸|媽媽)(?:被)?打"
+)
+_THREAT = re.compile(
+    "揚言|恐嚇|威脅|嗆(?:聲|說)|說要(?:殺|砍|打死|燒|放火)|要(?:殺了|殺死|砍死|打死|燒死|燒掉|放火)"
+)
+_SEXUAL = re.compile(
+    "性侵|性騷|猥褻|強制性交|性交|亂倫|性虐|性剝削|性交易|援交|發生(?:性)?關係|性行為|強暴|強姦|"
+    "驗傷採證|"
+    "(?:摸|碰|觸|舔|親|揉|捏)[^，。；\\s]{0,10}(?:下體|私處|胸部|胸|屁股|內褲|褲子|褲襠|下面|兩腿|"
+    "生殖器|陰部|重要部位|妹妹|小雞雞|身體)|"
+    "(?:手|手指)(?:伸進|伸入|放進|探進)[^，。；\\s]{0,6}(?:褲|衣服|內衣|裙)|"
+    "脫(?:掉|光|下)?[^，。；\\s]{0,8}(?:衣服|褲子|睡衣|內衣|內褲)|"
+    "(?:拍|傳|錄)[^，。；\\s]{0,8}(?:裸照|私密照|裸體|沒穿衣服|不穿衣服|身體的?照片)"
+)
+# A child alone, or with no adult to look after them.
+_ALONE = re.compile(
+    "(?:一個人|獨自|單獨|自己一個人|獨留)(?:一人)?[^，。；\\s]{0,8}"
+    "(?:家|屋內|屋裡|房間|租屋處|車上|車內)|"
+    "(?:一人|一個人)(?:在|於)(?:家|屋內|屋裡)|獨自在|一個人在家|被(?:反)?鎖在|反鎖|鎖在(?:家|房間|屋)|"
+    "丟在(?:家|租屋處|屋內)|放(?:著)?(?:他|她)?(?:一個人)?在家|只有(?:他|她)?(?:跟|和)?[^，。；\\s]{0,8}"
+    "(?:兩個人|兩人|自己)在家|大人(?:好像)?(?:晚上)?(?:都)?不在|沒有?大人在|"
+    "(?:家裡|家中)只剩(?:他|她)?(?:跟|和)?[^，。；\\s]{0,8}(?:哥哥|弟弟|妹妹|姊姊|姐姐|孩子|小孩|兄妹|姊弟)|"
+    "無人照顧|沒人照顧|乏人照顧|沒有人照顧|沒人管|不管(?:他|她|孩子|小孩)|丟著不管"
+)
+# A carer away from the home the children are left in.
+_CARER_AWAY = re.compile(
+    "(?:好幾天|幾天|多日|兩天|三天|一整晚|整晚|整夜|半夜|一整天|整天)(?:都)?(?:沒|未)(?:有)?回家|"
+    "出門(?:一整晚|一整天|未歸|就沒回來|到隔天)|前晚就出門|就沒回來|到隔天(?:中午|早上)?才回來|"
+    "去上班到半夜|晚上都不在|(?:半夜|隔天|天亮|早上)才回來|[一二兩三四五六七八九十幾]+個(?:多)?小時(?:後)?才回來"
+)
+_UNFED = re.compile(
+    "沒(?:有)?(?:吃|飯吃|東西吃|吃飯|吃早餐|吃東西|得吃)|餓(?:了|到|肚子|壞)?|喊餓|肚子餓|"
+    "偷(?:麵包|東西吃|便當|食物)|拿麵包|冰箱(?:是|都|也)?(?:空|沒)|沒有?食物|沒東西吃|"
+    "只餵|奶粉(?:已|都)?(?:用完|沒了)|脫水|營養不良|體重(?:過輕|不足|僅|只有|明顯)|生長曲線|"
+    "瘦(?:巴巴|很多|了|到)|吃不飽|沒人(?:煮飯|拿飯)|沒有人煮|兩三天才|才拿一次"
+)
+_UNCARED = re.compile(
+    "尿布[^，。；\\s]{0,8}(?:沒換|未換|未更換|沒有換|很重|滿|脹|濕透|外漏|好幾天|一兩天|數日)|"
+    "尿布疹|紅屁股|屁股[^，。；\\s]{0,4}(?:爛|破皮|紅腫|潰)|"
+    "(?:好幾天|數日|多日|幾天)[^，。；\\s]{0,6}(?:沒|未)(?:洗澡|換|洗)|"
+    "頭蝨|尿騷|(?:身上|全身)[^，。；\\s]{0,4}(?:異味|臭|屎|尿)|屎尿|排泄物|便溺|褥瘡|壓瘡|"
+    "衣服[^，。；\\s]{0,6}(?:沒換|有味道|很臭)|滿地(?:垃圾|酒瓶)|"
+    "(?:沒|未|不|沒有)(?:帶|送)[^，。；\\s]{0,4}(?:去)?(?:看醫生|看病|就醫|醫院|回診|復健|醫)|"
+    "(?:不給|沒給)(?:她|他)?(?:吃|飯)|延誤就醫|預防接種[^，。；\\s]{0,6}(?:逾期|未打)|"
+    "(?:疫苗|接種)[^，。；\\s]{0,6}(?:沒打|未打)|斷藥|藥[^，。；\\s]{0,6}(?:沒動|未動|沒吃)|沒有水電|"
+    "沒水沒電|超過3[0-9]度"
+)
+# A parent who would take the children along in death.
+_TAKE_ALONG = re.compile(
+    "帶[^，。；\\s]{0,10}(?:孩子|小孩|兒子|女兒|老大|老二|[兩二三]個|子女|她|他|寶寶)[^，。；\\s]{0,10}"
+    "(?:一起|一塊|一同)?(?:去)?(?:(?<![搬帶逃])走|死|去死|離開|跳|燒炭|解脫|自殺|輕生|上路)|"
+    "(?:一起|大家一起|全家一起)(?:去死|死|走|解脫|燒炭|跳|離開這個世界|上路)|同歸於盡|攜子|"
+    "殺了(?:孩子|小孩)|(?:孩子|小孩)[^，。；\\s]{0,4}(?:一起)?(?:陪葬|陪我死)"
+)
+# A child gone from home or out of contact (not a family that moved away together).
+_AWAY = re.compile(
+    "未返家|未回家|沒(?:有)?回家|沒再回來|沒回來|不回家|離家|逃家|跑出去|跑走|蹺家|翹家|失聯|"
+    "聯絡不上|聯繫不上|找不到(?:他|她|人)|不知道(?:他|她)?(?:人)?在哪|不知去向|下落不明|行蹤不明|"
+    "報(?:了)?失蹤|失蹤|協尋|已讀不回|不見了|手機(?:一直)?(?:關機|不通|都不通|不接)"
+)
+_MOVED_AWAY = re.compile(
+    "搬走|搬離|搬家|人去樓空|全家|舉家|一家人都|整戶|退租|遷居|遷出|母子|母女|父子|父女|"
+    "帶著?[^，。；\\s]{0,8}(?:幼兒|孩子|小孩|兒子|女兒|子女)"
+)
+# Whose deed or plight a cue is: the last person named before it in its sentence.
+_ADULT_NOUN = re.compile(
+    "爸爸|媽媽|父親|母親|案父|案母|繼父|繼母|養父|養母|爸|媽|產婦|孕婦|男友|女友|男朋友|女朋友|同居人|"
+    "先生|太太|丈夫|妻子|老公|老婆|案夫|案妻|配偶|前夫|前妻|男方|女方|男子|女子|婦人|案主|個案|叔叔|舅舅|伯伯|阿姨|"
+    "姑姑|哥嫂|家長|監護人|照顧者|阿嬤|阿公|奶奶|爺爺|外婆|外公|兒子四十|弟弟兩三|大學生"
+)
+_CHILD_NOUN = re.compile(
+    "男童|女童|幼童|兒童|幼兒|嬰兒|女嬰|男嬰|新生兒|寶寶|小孩|孩子|小朋友|(?<!大)學生|少年|少女|孫子|孫女|"
+    "案子|案女|案童|患童|小[一二三四五六](?!時)|國[一二三]|國中生?|國小|高[一二三]|高中生?|高職|"
+    "[一二三四五六七八九]年級|(?<![0-9])(?:[1-9]|1[0-7])歲|女兒|兒子|弟弟|妹妹|阿[^\\s，。]{1}(?=[（(]|[0-9])"
+)
+_CHILD_DRUGS_WORDS = re.compile(
+    "(?:吸|抽|施用|使用|驗出|篩出|尿篩|尿檢)[^，。；\\s]{0,8}(?:毒|K他命|K菸|愷他命|安非他命|大麻|煙彈|"
+    "喪屍|依托咪酯|搖頭丸|毒咖啡|笑氣)|煙彈|喪屍煙|依托咪酯|K菸"
+)
+_MONEY_TAKEN = re.compile(
+    "(?:年金|津貼|補助|存款|退休金|老人年金|敬老|身障補助|積蓄)[^，。；\\s]{0,10}(?:被)?(?:[^，。；\\s]{0,4})"
+    "(?:領走|領去|領出|拿走|拿去|搶走|花掉|侵占|騙走)"
+)
+_SCOLD_SCARE = re.compile("罵(?:她|他)[^，。；\\s]{0,4}|嚇(?:她|他)|不給(?:她|他)?(?:吃|飯|錢)")
+_MINOR_AGE = re.compile(
+    "(?<![0-9])(?:1[0-5]|[6-9])歲|國[一二三]|國中|小[一二三四五六]|國小|少女|未成年"
+)
+_ONLINE_ADULT = re.compile(
+    "網(?:路|上)(?:上)?認識|網友|IG|臉書|交友軟體|遊戲認識|私訊|成年男子|成年男性|[2-5][0-9]多?歲的?男"
+)
+
+
+@dataclass(frozen=True)
+class Danger:
+    """The grounds a description points to (each a reason to report within 24 hours, except
+    `threat_to_others`, a danger to people outside the family)."""
+
+    family_violence: bool = False
+    child_abuse: bool = False
+    sexual: bool = False
+    child_neglect: bool = False
+    take_along: bool = False
+    child_away: bool = False
+    child_drugs: bool = False
+    vulnerable_adult_abused: bool = False  # hit, locked in, money taken, threatened
+    vulnerable_adult_neglected: bool = False  # left without food, care or medicine
+    threat_to_others: bool = False
+
+    @property
+    def any_ground(self) -> bool:
+        return any(
+            (
+                self.family_violence,
+                self.child_abuse,
+                self.sexual,
+                self.child_neglect,
+                self.take_along,
+                self.child_away,
+                self.child_drugs,
+                self.vulnerable_adult_abused,
+                self.vulnerable_adult_neglected,
+            )
+        )
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in _SENTENCE_END.split(text) if part]
+
+
+def _child_is_subject(sentence: str, start: int) -> bool:
+    """Whether the last person named before `start` in its sentence is a child (or, when none is
+    named before it, whether the sentence names a child at all)."""
+    last_adult = max(
+        (
+            m.end()
+            for m in _ADULT_NOUN.finditer(sentence, 0, start)
+            if not _AS_OBJECT.search(sentence, max(0, m.start() - 1), m.start())
+            and not _AS_SPEAKER.match(sentence, m.end())
+        ),
+        default=-1,
+    )
+    last_child = max(
+        (m.end() for m in _CHILD_NOUN.finditer(sentence, 0, start)),
+        default=-1,
+    )
+    if (
+        last_adult >= 0
+        and _CHILD_NOUN.search(sentence)
+        and _PRONOUN.search(sentence, last_adult, start)
+    ):
+        return True  # 媽媽說他…: the pronoun after the adult is the child
+    if last_adult < 0 and last_child < 0:
+        return bool(_CHILD_NOUN.search(sentence))
+    return last_child > last_adult
+
+
+_AS_OBJECT = re.compile("[與跟和被同對向替幫讓]")
+_AS_SPEAKER = re.compile("(?:也)?(?:說|表示|稱|反映|陳述|自述|轉述|告知|提到|發現)")
+_PRONOUN = re.compile("[他她]")
+
+
+def _said_of_child(pattern: re.Pattern[str], text: str) -> bool:
+    """`pattern` said, not negated, of a child."""
+    for sentence in _sentences(text):
+        for match in pattern.finditer(sentence):
+            clause_start = max(
+                (m.end() for m in _CLAUSE_END.finditer(sentence, 0, match.start())), default=0
+            )
+            clause = sentence[clause_start : match.end()]
+            if _negated(clause, match.start() - clause_start):
+                continue
+            if _CHILD_NOUN.search(match[0]) or _child_is_subject(sentence, match.start()):
+                return True
+    return False
+
+
+# A suspicion the same text then lays to rest (懷疑被打…到場查訪…現場無異狀; 虛驚一場).
+_SUSPECTED = re.compile("懷疑|疑似|擔心|好像|聽說")
+_REFUTED = re.compile(
+    "虛驚一場|誤會一場|是誤會|原來是|結果問清楚|結果是|現場無異狀|無異狀|查無受虐|未見(?:任何)?(?:新舊)?傷"
+)
+
+
+def _old_matter(part: str, text: str) -> bool:
+    """Violence long past and over (十年前曾有家暴，已離婚多年無往來)."""
+    past = re.search(
+        "(?:[0-9一二三四五六七八九十幾多]+|很多|好多)年前|以前|過去|早年|曾經|曾", part
+    )
+    over = re.search(
+        "離婚|沒(?:有)?(?:在)?聯絡|無往來|早無|沒往來|搬(?:去|到|回)|不同住|沒有家暴的問題|沒有再|"
+        "已無|早就",
+        text,
+    )
+    return bool(past and over)
+
+
+def read_danger(text: str) -> Danger:
+    """The statutory grounds `text` points to, read clause by clause."""
+    parts = clauses(text)
+    child = bool(_CHILD.search(text))
+    elder = bool(_ELDER.search(text))
+    disabled = bool(_DISABLED.search(text))
+    vulnerable_adult = elder or disabled
+
+    hurt = [p for p in _found(_HURT, parts) if not _old_matter(p, text)]
+    if _REFUTED.search(text):
+        hurt = [p for p in hurt if not _SUSPECTED.search(p)] if len(hurt) > 1 else []
+    outside = [p for p in hurt if _OUTSIDERS.search(p)]
+    in_family = [p for p in hurt if p not in outside]
+    threats = _found(_THREAT, parts)
+    threats_outside = [p for p in threats if _OUTSIDERS.search(p)]
+    threats_in_family = [p for p in threats if p not in threats_outside]
+
+    accident = bool(_ACCIDENT.search(text))
+    doubted = bool(_ACCIDENT_DOUBTED.search(text))
+    confirmed = bool(_ACCIDENT_CONFIRMED.search(text))
+    marks = [p for p in _found(_MARK, parts) if not _OUTSIDERS.search(p)]
+    marks = marks if not any(_OUTSIDERS.search(x) for x in _sentences(text)) else []
+    unexplained_marks = bool(marks) and (not accident or (doubted and not confirmed))
+    fear = bool(_found(_FEAR, parts))
+
+    child_abuse = child and (
+        bool(in_family) or fear or unexplained_marks or bool(_found(_WITNESS, parts))
+    )
+    family_violence = bool(in_family) or bool(threats_in_family)
+    sexual = bool(_found(_SEXUAL, parts)) or (
+        child
+        and bool(_MINOR_AGE.search(text))
+        and bool(_ONLINE_ADULT.search(text))
+        and bool(re.search("過夜|發生|見面|住處|開房|旅館|懷孕|照片", text))
+    )
+
+    alone = _said_of_child(_ALONE, text) or (
+        bool(_CHILD_NOUN.search(text)) and bool(_found(_CARER_AWAY, parts))
+    )
+    unfed = bool(_found(_UNFED, parts))
+    uncared = bool(_found(_UNCARED, parts))
+    neglect_signs = sum((alone, unfed, uncared))
+    child_neglect = child and (alone or uncared or neglect_signs >= 2)
+    adult_neglect = vulnerable_adult and (uncared or neglect_signs >= 2)
+
+    away = _said_of_child(_AWAY, text) and not _MOVED_AWAY.search(text)
+    child_away = child and away and not alone
+
+    money_taken = bool(_found(_MONEY_TAKEN, parts))
+    scared = bool(_found(_SCOLD_SCARE, parts))
+    adult_abused = vulnerable_adult and (
+        bool(in_family)
+        or money_taken
+        or (scared and (unexplained_marks or bool(threats)))
+        or ("反鎖" in text or "鎖在" in text)
+    )
+    return Danger(
+        family_violence=family_violence,
+        child_abuse=child_abuse,
+        sexual=sexual,
+        child_neglect=child_neglect,
+        take_along=bool(_found(_TAKE_ALONG, parts)),
+        child_away=child_away,
+        child_drugs=child and _said_of_child(_CHILD_DRUGS_WORDS, text),
+        vulnerable_adult_abused=adult_abused,
+        vulnerable_adult_neglected=adult_neglect,
+        threat_to_others=bool(outside) or bool(threats_outside),
+    )
