@@ -17,6 +17,8 @@ class District:
     name: str
     key: str
     mountain: bool
+    # Well-known places and usual misspellings that mean the district (中壢火車站, 內壢, 中歷).
+    places: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

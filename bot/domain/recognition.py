@@ -521,13 +521,23 @@ _RESIDENCE_CUE = (
     "搬到",
     "搬去",
     "搬回",
+    "住所在",
+    "住處在",
+    "住址在",
+    "地址在",
 )
 _PLACE_CUE = ("在", "於", "位於", "來自")
-_SHORT_AFTER_OK = re.compile("的|地區|那邊|這邊|一帶|市區|區域|[，,。；;、\\s]|$")
+# Someone outside the household whose home is named (外婆住新屋, 婆婆住中壢很少過來).
+_RELATIVE_ELSEWHERE = re.compile(
+    "外婆|外公|婆婆|公公|奶奶|爺爺|阿嬤|阿公|娘家|前夫|前妻|親戚|舅舅|阿姨|姑姑|叔叔|伯伯|生父|生母|男友|女友"
+)
+_SHORT_AFTER_OK = re.compile(
+    "的|地區|那邊|這邊|那個|那戶|這戶|某|一帶|附近|市區|區域|里長|[0-9０-９○〇]|[，,。；;、\\s]|$"
+)
 _SHORT_AFTER_UNIT = re.compile(
     "分局|家庭服務中心|家服中心|社福中心|區公所|衛生所|派出所|戶政|就業服務"
 )
-_SHORT_AFTER_BAD = re.compile("區|路|街|大道|國小|國中|高中|里")
+_SHORT_AFTER_BAD = re.compile("區|路|街|大道|國小|國中|高中|里(?!長)")
 _VILLAGE_AFTER_DISTRICT = re.compile("(?P<v>[\u4e00-\u9fff]{1,3}?里)(?![長民])")
 _VILLAGE_ALONE = re.compile(
     "(?:(?<=住)|(?<=在)|(?<=於)|(?<=^)|(?<=[，,、。；：:\\s]))(?P<v>[\u4e00-\u9fff]{2,3}?里)(?![長民])"
@@ -540,14 +550,24 @@ class _Places:
     full: re.Pattern[str]
     short: re.Pattern[str] | None
     short_to_full: dict[str, str]
+    known: re.Pattern[str] | None  # well-known places and misspellings (jurisdiction file)
+    known_to_full: dict[str, str]
 
 
 @lru_cache(maxsize=16)
-def _places(city_name: str, district_names: tuple[str, ...]) -> _Places:
+def _places(
+    city_name: str, district_names: tuple[str, ...], known: tuple[tuple[str, str], ...] = ()
+) -> _Places:
     """Patterns for a jurisdiction's districts; a short form equal to the city's name is left out
     (桃園 is the city 桃園市 as often as the district 桃園區)."""
     city_short = city_name.removesuffix("市").removesuffix("縣")
     full = re.compile("|".join(map(re.escape, sorted(district_names, key=len, reverse=True))))
+    known_to_full = dict(known)
+    known_pattern = (
+        re.compile("|".join(map(re.escape, sorted(known_to_full, key=len, reverse=True))))
+        if known_to_full
+        else None
+    )
     short_to_full = {
         name[:-1]: name
         for name in district_names
@@ -558,26 +578,40 @@ def _places(city_name: str, district_names: tuple[str, ...]) -> _Places:
         if short_to_full
         else None
     )
-    return _Places(full, short, short_to_full)
+    return _Places(full, short, short_to_full, known_pattern, known_to_full)
 
 
 def _district_and_village(text: str, jurisdiction: Jurisdiction) -> tuple[str | None, str | None]:
-    places = _places(jurisdiction.city_name, tuple(d.name for d in jurisdiction.districts))
+    places = _places(
+        jurisdiction.city_name,
+        tuple(d.name for d in jurisdiction.districts),
+        tuple((place, d.name) for d in jurisdiction.districts for place in d.places),
+    )
     candidates: list[tuple[float, int, str, int]] = []  # (score, position, district, end)
 
     def cue_before(pos: int, cues: tuple[str, ...]) -> bool:
         return text[max(0, pos - 4) : pos].endswith(cues)
 
+    def residence(pos: int) -> float:
+        """Where the family lives scores highest; where a relative elsewhere lives, low."""
+        if not cue_before(pos, _RESIDENCE_CUE):
+            return 0.0
+        return 0.5 if _RELATIVE_ELSEWHERE.search(text, max(0, pos - 8), pos) else 3.0
+
     for match in places.full.finditer(text):
-        score = 3.0 if cue_before(match.start(), _RESIDENCE_CUE) else 2.0
+        score = residence(match.start()) or 2.0
         candidates.append((score, match.start(), match[0], match.end()))
+    if places.known is not None:
+        for match in places.known.finditer(text):
+            score = residence(match.start()) or 2.0
+            candidates.append((score, match.start(), places.known_to_full[match[0]], match.end()))
     if places.short is not None:
         for match in places.short.finditer(text):
             after = text[match.end() : match.end() + 4]
             if _SHORT_AFTER_BAD.match(after):
                 continue
             if cue_before(match.start(), _RESIDENCE_CUE):
-                score = 3.0
+                score = residence(match.start())
             elif cue_before(match.start(), _PLACE_CUE) or _SHORT_AFTER_OK.match(after):
                 score = 1.0
             elif _SHORT_AFTER_UNIT.match(after):

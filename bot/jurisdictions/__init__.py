@@ -101,6 +101,13 @@ class _Reader:
         return tuple(build(entry, index) for index, entry in enumerate(entries))
 
 
+def _district_places(reader: _Reader, entry: dict[str, Any], index: int) -> tuple[str, ...]:
+    places = reader.get(entry, "places", list, "districts", index, default=[])
+    if not all(isinstance(place, str) and place for place in places):
+        reader.fail("`places` must be a list of names", "districts", index, "places")
+    return tuple(places)
+
+
 def load_jurisdiction(path: Path = DEFAULT_JURISDICTION) -> Jurisdiction:
     """Read and check a jurisdiction file."""
     try:
@@ -135,6 +142,7 @@ def _build(data: dict[str, Any], r: _Reader) -> Jurisdiction:
             name=r.get(e, "name", str, "districts", i),
             key=r.get(e, "key", str, "districts", i),
             mountain=r.get(e, "mountain", bool, "districts", i, default=False),
+            places=_district_places(r, e, i),
         ),
     )
     _unique([d.name for d in districts], "districts", "name", r)
