@@ -184,8 +184,12 @@ _UNTREATED = re.compile(
     "藥(?:都)?沒(?:有)?(?:在)?吃|沒在吃藥"
 )
 _SUICIDE = re.compile(
-    "自殺(?!防治)|輕生|燒炭|跳樓|割腕|上吊|吞藥|仰藥|服藥過量|跳河|跳海|臥軌|尋短|想不開|尋死|"
-    "想死|不想活|活不下去|結束(?:自己的)?生命"
+    "自殺(?!防治中心|防治法|防治宣導|防治專線)|輕生|燒炭|跳樓|割腕|上吊|吞藥|仰藥|服藥過量|跳河|跳海|"
+    "臥軌|尋短|想不開|尋死|想死|不想活|活不下去|結束(?:自己的)?生命|"
+    "吞(?:了|服|下)?[^，,。；\\s]{0,8}(?:安眠藥|農藥|藥物|鎮定劑|藥)|喝(?:了)?農藥|服農藥|"
+    "服(?:下|用)(?:了)?(?:大量|過量|整排|一整排|整瓶|[0-9一二三四五六七八九十幾]+(?:顆|粒))[^，,。；\\s]{0,6}藥|"
+    "服(?:了|下)[^，,。；\\s]{0,6}(?:安眠藥|農藥)|自殺防治(?:中心)?通報|"
+    "(?<![A-Za-z])OD(?![A-Za-z])|自殺企圖|欲跳|要跳(?:樓|河|海|下去)"
 )
 _SELF_HARM = re.compile("自傷|自殘|傷害自己|撞牆")
 _CHILD = "(?:孩子|小孩|兒子|女兒|寶寶|子女|小朋友)(?:們)?"
@@ -300,18 +304,24 @@ _WORKER_EVENTS = re.compile("家訪|訪視|開會|會議|討論|提報|聯繫|�
 # --- who already serves the family -------------------------------------------------------
 
 _UNITS = re.compile(
-    "衛生所(?:的)?心衛社工|心衛社工|心理衛生社工|社區心理衛生中心|社區心衛中心|心衛中心|自殺防治中心|"
-    "關懷訪視員|毒品危害防制中心|毒防中心|毒防個管|家庭暴力暨性侵害防治中心|家防中心|保護社工|"
-    "兒保社工|家庭服務中心|家服中心|社福中心|社會福利服務中心|脆弱家庭社工|少年輔導委員會|少輔會|"
-    "身障個管(?:員|師)?|身心障礙個管|長照(?:中心|個管|管理中心)?|照管中心|照專|居服員|居家服務|送餐|"
-    "衛生所|就業服務站|就服站|就業服務臺|就服員|學校社工(?:師)?|輔導室|學校|早療(?:個管|中心)?|"
-    "醫院社工|原住民族家庭服務中心|原家中心|原服員|觀護人|更生保護會|更保|里長|里幹事|區公所|"
-    "派出所|少年隊|世界展望會|家扶(?:中心)?|勵馨|善牧|兒福聯盟"
+    "衛生所(?:的)?心衛社工|衛生局心理衛生社工|心衛社工|心理衛生社工|社區心理衛生中心|社區心衛中心|心衛中心|"
+    "自殺防治中心|自殺關懷訪視員|關懷訪視員|毒品危害防制中心|毒防中心(?:個管師?)?|毒防個管(?:師)?|"
+    "家庭暴力暨性侵害防治中心|家防中心|家防社工|保護社工|兒少保護社工|兒保社工|兒少保護小組|兒保小組|"
+    "家庭福利服務中心|家庭服務中心|家服中心|家福中心|社福中心|社會福利服務中心|脆弱家庭社工|"
+    "少年輔導委員會|少輔會|身心障礙者個案管理員|身障個管(?:員|師)?|身心障礙個管|身障資源中心|"
+    "長期照顧管理中心|長照管理中心|長照(?:中心|個管|管理中心)?|照管中心|照專|居服員|居家服務|送餐|"
+    "衛生所|就業服務站|就服站|就業服務臺|就服員|學校社工(?:師)?|學校輔導室|輔導室|"
+    "早療通報轉介中心|早療(?:個管|中心)?|醫院社工|原住民族家庭服務中心|原家中心|原服員|觀護人|"
+    "更生保護會|更保|里長|里幹事|區公所|派出所|少年隊|世界展望會|家扶(?:中心)?|勵馨|善牧|兒福聯盟|"
+    "(?:我們|本)(?:的)?(?:基金會|協會|中心|機構|據點|單位|院|所|校|學校|課)"
 )
 _SERVING = re.compile(
-    "有在服務|在服務|服務中|有服務|提供服務|持續服務|開案|在案|追蹤中|有在追蹤|持續追蹤|列管|介入|"
-    "關懷中|持續關懷|個管中|在關懷|在輔導|輔導中|收案|接案|服務單位|都有在"
+    "有在服務|在服務|服務中|有服務|提供服務|持續服務|開案|在案|追蹤|列管|介入|約談|定期訪視|每月訪視|"
+    "持續訪視|定期家訪|陪伴|陪這個家|"
+    "關懷中|持續關懷|個管|在關懷|在輔導|輔導中|收案|接案|服務單位|都有在|共案|共同|follow|有在跟|在跟"
 )
+_SERVED_BEFORE = re.compile("之前|以前|曾經?|原本|原由|過去|先前")
+_SERVING_NOW = re.compile("目前|現在|現由|持續|仍|還在|都有在")
 _NOT_SERVING = re.compile("未開案|沒有?開案|結案|沒有?在服務|未服務|尚未介入|沒有?介入|未收案|拒絕")
 # What a unit's presence says about the family's needs.
 _UNIT_NEEDS: tuple[tuple[re.Pattern[str], Need], ...] = (
@@ -330,15 +340,26 @@ _UNIT_NEEDS: tuple[tuple[re.Pattern[str], Need], ...] = (
 # --- suicide causes ----------------------------------------------------------------------
 
 _CAUSE_UNSTATED = re.compile(
-    "原因(?:未填|未註明|未明|不明|空白|未知|不詳)|未(?:註明|填|寫)(?:自殺)?原因|原因沒(?:有)?(?:填|寫)"
+    "原因(?:欄)?(?:位)?(?:未填|未載明|未註明|未明|不明|空白|未知|不詳|未勾選?|沒(?:有)?(?:填|寫|勾))|"
+    "未(?:註明|填|寫|載明|勾選)(?:自殺)?原因|不願(?:意)?(?:說明|講|透露)(?:原因)?|沒講為什麼|"
+    "沒說為什麼|原因(?:還)?不清楚"
 )
 _CAUSE_STATED = re.compile("原因(?:為|是|係|：|:)|因為|因(?!此)|由於")
-_CAUSE_NOT_ECONOMIC = re.compile("(?:不是|非|並非|無關)(?:因為)?(?:經濟|錢|債)")
-_ECONOMIC_CAUSE = re.compile(
-    "經濟|卡債|負債|欠債|債務|欠錢|缺錢|沒(?:有)?錢|貧|失業|沒(?:有)?工作|被資遣|裁員|財務|生意失敗|"
-    "破產|繳不出|付不出|房貸|高利貸|地下錢莊|賭債|收入"
+_CAUSE_NOT_ECONOMIC = re.compile(
+    "(?:不是|非|並非|無關)(?:因為)?(?:經濟|錢|債)|經濟(?:狀況)?(?:尚可|無虞|沒(?:有)?問題|穩定|還好|不差|"
+    "良好|正常)|否認(?:有)?(?:經濟|財務)(?:問題|困難|壓力)"
 )
-_AFTER_EVENT = re.compile("(?:分手|吵架|爭吵|離婚|失戀|被罵|被打|生病|確診|喪偶|過世|往生)後")
+# A cause other than money: a break-up, illness, pain, grief (自殺原因為感情因素).
+_OTHER_CAUSE = re.compile(
+    "分手|失戀|感情|男友|女友|病痛|身體痛苦|疼痛|洗腎|疾病纏身|久病|課業|霸凌|喪偶|喪子|思念|"
+    "(?:分手|吵架|爭吵|離婚|失戀|被罵|被打|生病|確診|喪偶|過世|往生)後"
+)
+_ECONOMIC_CAUSE = re.compile(
+    "經濟|卡債|負債|欠債|債務|欠(?:了|下)?[^，,。；\\s]{0,6}(?:債|錢|萬|貸款|房租|貨款)|欠錢|缺錢|"
+    "沒(?:有)?錢|貧|失業|沒(?:有)?工作|找不到工作|資遣|裁員|財務|生意失敗|周轉不靈|倒閉|倒帳|虧損|"
+    "虧光|虧|收掉|破產|繳不出|付不出|還不出|房貸|車貸|信貸|貸款|高利貸|地下錢莊|賭債|收入|房租|"
+    "催討|討債|做做停停|有一天沒一天|沒案子|積欠|循環利息"
+)
 
 # --- ages and counts ---------------------------------------------------------------------
 
@@ -648,23 +669,30 @@ def _alias(text: str) -> str | None:
 
 
 def _suicide_cause(text: str, mentions: Iterable[re.Match[str]]) -> tuple[bool, bool]:
-    """(economic, other cause stated) for the suicide the text reports."""
+    """(economic, other cause stated) for the suicide the text reports.
+
+    幸扶守護 (參.三.(六).1.(2)) turns on the cause: economic (debt, a failed business, lost work,
+    rent owed), or not stated at all — then an emergency-relief application decides. A cause said
+    to be something else (a break-up, illness, pain), with money said to be fine, is not economic.
+    """
+    if not any(True for _ in mentions):
+        return False, False
     if _CAUSE_NOT_ECONOMIC.search(text):
         return False, True
+    economic = any(not _negated(text, m.start(), m.end()) for m in _ECONOMIC_CAUSE.finditer(text))
+    other = bool(_OTHER_CAUSE.search(text))
+    if economic and not (other and _CAUSE_STATED.search(text) and not _money_named_as_cause(text)):
+        return True, False
     if _CAUSE_UNSTATED.search(text):
         return False, False
-    for mention in mentions:
-        start, end = _sentence(text, mention.start())
-        sentence = text[start:end]
-        stated = _CAUSE_STATED.search(sentence) or _AFTER_EVENT.search(sentence)
-        economic = any(
-            not _negated(sentence, m.start(), m.end()) for m in _ECONOMIC_CAUSE.finditer(sentence)
-        )
-        if economic:
-            return True, False
-        if stated:
-            return False, True
-    return False, False
+    return False, other or bool(_CAUSE_STATED.search(text))
+
+
+def _money_named_as_cause(text: str) -> bool:
+    """ "原因為卡債", "因為欠債": money is what the text names as the cause."""
+    return any(
+        _ECONOMIC_CAUSE.search(text, m.end(), m.end() + 12) for m in _CAUSE_STATED.finditer(text)
+    )
 
 
 def _recurrent(text: str) -> bool:
@@ -714,6 +742,8 @@ def _serving_units(text: str) -> tuple[str, ...]:
         clause = text[clause_start:clause_end]
         if not _SERVING.search(clause) or _NOT_SERVING.search(clause):
             continue
+        if _SERVED_BEFORE.search(clause) and not _SERVING_NOW.search(clause):
+            continue  # 少年隊之前有在追蹤: a unit that served once
         merged: list[tuple[int, int]] = []
         for match in _UNITS.finditer(clause):
             if merged and match.start() == merged[-1][1]:
