@@ -88,7 +88,7 @@ _HURT = re.compile(
     "掐[^，。；\\s]{0,4}(?:脖子|頸)|勒(?:脖子|頸|住)|DV|關在(?:廁所|陽台|浴室|房間外|門外|狗籠|儲藏室|鐵籠)|"
     f"(?:拿|用|抄起|持)(?:著)?(?:{_IMPLEMENT})|(?:{_IMPLEMENT})(?:抽|打|往|丟|砸|燙|招呼)|"
     "往(?:他|她)?(?:的)?(?:頭|背|身上|臉|腿|頭上|背上)(?:上)?[^，]{0,4}(?:打|砸|丟|招呼|抽|踢|潑)|"
-    "(?:頭|臉)往(?:牆|地|桌)|撞(?:牆|地板|桌角)|推(?:倒|下樓|去撞|他|她)|燙(?:傷|他|她)|罰跪|"
+    "(?:頭|臉)(?:往|去)(?:牆|地|桌|門框|門|櫃|柱)|撞(?:牆|地板|桌角)|推(?:倒|下樓|去撞|他|她)|燙(?:傷|他|她)|罰跪|"
     "叫(?:他|她)跪|跪在|潑(?:熱水|開水|汽油)|拿刀|持刀|揮刀|菜刀|水果刀|砍(?:他|她|人|傷)|"
     "家暴|家庭暴力|施暴|暴力相向|動手(?!術)|發酒瘋|修理(?:他|她)|不要打了|別打了|教訓(?:他|她)"
 )
@@ -114,7 +114,12 @@ _WITNESS = re.compile(
     "目睹|(?:躲在|躲進|躲到)(?:廁所|房間|棉被|衣櫃|角落|床下)|在旁邊(?:一直)?哭|在旁(?:哭|看)|看到(?:爸爸|媽媽)(?:被)?打"
 )
 _THREAT = re.compile(
-    "揚言|恐嚇|威脅|嗆(?:聲|說)|說要(?:殺|砍|打死|燒|放火)|要(?:殺了|殺死|砍死|打死|燒死|燒掉|放火)"
+    "揚言|恐嚇|威脅|嗆(?:聲|說)|說要(?:殺|砍|打死|燒|放火)|要(?:殺了|殺死|砍死|打死|燒死|燒掉|放火)|"
+    "放火|縱火|(?:要|就)(?:把)?[^，。；\\s]{0,8}燒掉|潑汽油|汽油(?:桶|彈)"
+)
+# Threats aimed at neighbours, a workplace or an office: a danger, not family violence.
+_THREAT_OUTSIDE = re.compile(
+    "隔壁|整排|鄰居|對面|房子|大樓|社區|車位|公司|工廠|辦公室|公所|雇主|店"
 )
 _SEXUAL = re.compile(
     "性侵|性騷|猥褻|強制性交|性交|亂倫|性虐|性剝削|性交易|援交|發生(?:性)?關係|性行為|強暴|強姦|"
@@ -123,6 +128,7 @@ _SEXUAL = re.compile(
     "生殖器|陰部|重要部位|妹妹|小雞雞|身體)|"
     "(?:手|手指)(?:伸進|伸入|放進|探進)[^，。；\\s]{0,6}(?:褲|衣服|內衣|裙)|"
     "脫(?:掉|光|下)?[^，。；\\s]{0,8}(?:衣服|褲子|睡衣|內衣|內褲)|"
+    "(?:衣服|褲子|睡衣|內衣|內褲|上衣)(?:都)?脫(?:掉|光|下)|尿尿的地方|私密處|小便的地方|"
     "(?:拍|傳|錄)[^，。；\\s]{0,8}(?:裸照|私密照|裸體|沒穿衣服|不穿衣服|身體的?照片)"
 )
 # A child alone, or with no adult to look after them.
@@ -133,13 +139,14 @@ _ALONE = re.compile(
     "丟在(?:家|租屋處|屋內)|放(?:著)?(?:他|她)?(?:一個人)?在家|只有(?:他|她)?(?:跟|和)?[^，。；\\s]{0,8}"
     "(?:兩個人|兩人|自己)在家|大人(?:好像)?(?:晚上)?(?:都)?不在|沒有?大人在|"
     "(?:家裡|家中)只剩(?:他|她)?(?:跟|和)?[^，。；\\s]{0,8}(?:哥哥|弟弟|妹妹|姊姊|姐姐|孩子|小孩|兄妹|姊弟)|"
-    "無人照顧|沒人照顧|乏人照顧|沒有人照顧|沒人管|不管(?:他|她|孩子|小孩)|丟著不管"
+    "無人照顧|沒人照顧|乏人照顧|沒有人照顧|沒人管|不管(?:他|她|孩子|小孩)|丟著不管|"
+    "(?:在|於)(?:巷口|路邊|街上|馬路|路上)[^，。；\\s]{0,4}(?:遊蕩|亂跑|徘徊|晃)|遊蕩"
 )
 # A carer away from the home the children are left in.
 _CARER_AWAY = re.compile(
     "(?:好幾天|幾天|多日|兩天|三天|一整晚|整晚|整夜|半夜|一整天|整天)(?:都)?(?:沒|未)(?:有)?回家|"
     "出門(?:一整晚|一整天|未歸|就沒回來|到隔天)|前晚就出門|就沒回來|到隔天(?:中午|早上)?才回來|"
-    "去上班到半夜|晚上都不在|(?:半夜|隔天|天亮|早上)才回來|[一二兩三四五六七八九十幾]+個(?:多)?小時(?:後)?才回來"
+    "去上班到半夜|晚上都不在|外出未歸|雙雙外出|(?:半夜|隔天|天亮|早上)才回來|[一二兩三四五六七八九十幾]+個(?:多)?小時(?:後)?才回來"
 )
 _UNFED = re.compile(
     "沒(?:有)?(?:吃|飯吃|東西吃|吃飯|吃早餐|吃東西|得吃)|餓(?:了|到|肚子|壞)?|喊餓|肚子餓|"
@@ -272,7 +279,7 @@ _AS_SPEAKER = re.compile("(?:也)?(?:說|表示|稱|反映|陳述|自述|轉述|
 _PRONOUN = re.compile("[他她]")
 
 
-def _said_of_child(pattern: re.Pattern[str], text: str) -> bool:
+def said_of_child(pattern: re.Pattern[str], text: str) -> bool:
     """`pattern` said, not negated, of a child."""
     for sentence in _sentences(text):
         for match in pattern.finditer(sentence):
@@ -321,7 +328,7 @@ def read_danger(text: str) -> Danger:
     outside = [p for p in hurt if _OUTSIDERS.search(p)]
     in_family = [p for p in hurt if p not in outside]
     threats = _found(_THREAT, parts)
-    threats_outside = [p for p in threats if _OUTSIDERS.search(p)]
+    threats_outside = [p for p in threats if _OUTSIDERS.search(p) or _THREAT_OUTSIDE.search(p)]
     threats_in_family = [p for p in threats if p not in threats_outside]
 
     accident = bool(_ACCIDENT.search(text))
@@ -343,7 +350,7 @@ def read_danger(text: str) -> Danger:
         and bool(re.search("過夜|發生|見面|住處|開房|旅館|懷孕|照片", text))
     )
 
-    alone = _said_of_child(_ALONE, text) or (
+    alone = said_of_child(_ALONE, text) or (
         bool(_CHILD_NOUN.search(text)) and bool(_found(_CARER_AWAY, parts))
     )
     unfed = bool(_found(_UNFED, parts))
@@ -352,7 +359,7 @@ def read_danger(text: str) -> Danger:
     child_neglect = child and (alone or uncared or neglect_signs >= 2)
     adult_neglect = vulnerable_adult and (uncared or neglect_signs >= 2)
 
-    away = _said_of_child(_AWAY, text) and not _MOVED_AWAY.search(text)
+    away = said_of_child(_AWAY, text) and not _MOVED_AWAY.search(text)
     child_away = child and away and not alone
 
     money_taken = bool(_found(_MONEY_TAKEN, parts))
@@ -370,7 +377,7 @@ def read_danger(text: str) -> Danger:
         child_neglect=child_neglect,
         take_along=bool(_found(_TAKE_ALONG, parts)),
         child_away=child_away,
-        child_drugs=child and _said_of_child(_CHILD_DRUGS_WORDS, text),
+        child_drugs=child and said_of_child(_CHILD_DRUGS_WORDS, text),
         vulnerable_adult_abused=adult_abused,
         vulnerable_adult_neglected=adult_neglect,
         threat_to_others=bool(outside) or bool(threats_outside),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from bot.domain.danger import read_danger
+from bot.domain.danger import read_danger, said_of_child
 from bot.domain.jurisdiction import Jurisdiction
 from bot.domain.redaction import (
     COMMON_SURNAMES,
@@ -166,13 +166,15 @@ def _by_caregiver(text: str, match: re.Match[str]) -> bool:
 
 _DRUG = re.compile(
     "吸毒|施用毒品|使用毒品|販毒|販賣毒品|運毒|製毒|毒品(?!危害防制)|毒癮|安非他命|安毒|海洛因|"
-    "K他命|愷他命|大麻|搖頭丸|毒咖啡|藥癮|戒毒|勒戒",
+    "K他命|愷他命|大麻|搖頭丸|毒咖啡|藥癮|戒毒|勒戒|拉K|呼K|吸K|用K|K菸|嗑藥|有在用藥|美沙冬|"
+    "替代(?:療法|治療)|尿篩[^，,。；\\s]{0,6}陽性|驗尿[^，,。；\\s]{0,6}陽性",
     re.IGNORECASE,
 )
 _ALCOHOL = re.compile("喝酒|酗酒|酒醉|醉酒|酒後|飲酒|酒癮|喝醉|爛醉|借酒|酒駕")
 _MENTAL_ILLNESS = re.compile(
-    "思覺失調|精神分裂|精神疾病|精神病|精神障礙|精障|精神異常|躁鬱|雙極|憂鬱症|重鬱|焦慮症|強迫症|"
-    "妄想|幻聽|幻覺|精神科|身心科"
+    "思覺失調|精神分裂|精神疾病|精神病|精神障礙|精障|精神異常|躁鬱|雙極|雙相|憂鬱症|重鬱|焦慮症|強迫症|"
+    "妄想|幻聽|幻覺|精神科|身心科|產後憂鬱|EPDS|對著空氣(?:講話|說話|罵人)|自言自語|有人要害(?:她|他)|"
+    "被監視|有人在監視"
 )
 _DISTRESS = re.compile(
     "情緒[^，,。；\n]{0,2}(?:激動|不穩|低落|失控|崩潰|起伏|困擾)|情緒問題|心情低落|崩潰|憂鬱|焦慮"
@@ -181,7 +183,8 @@ _DISTRESS = re.compile(
 _UNTREATED = re.compile(
     "(?:沒有?|未|不|拒絕|不願意?|不肯)(?:再)?(?:持續|規律|定期|按時|穩定|繼續|好好)?"
     "(?:就醫|就診|治療|服藥|吃藥|回診|看診|看醫生)|拒醫|停藥|斷藥|中斷(?:治療|就醫|服藥|回診)|"
-    "藥(?:都)?沒(?:有)?(?:在)?吃|沒在吃藥"
+    "藥(?:都)?沒(?:有)?(?:在)?吃|沒在吃藥|藥[^，,。；\\s]{0,4}不吃|不吃藥|未返診|不回診|沒回診|未回診|"
+    "拒打長效針|拒絕[^，,。；\\s]{0,8}(?:就醫|治療|精神科|身心科)|沒(?:有)?(?:再)?回診"
 )
 _SUICIDE = re.compile(
     "自殺(?!防治中心|防治法|防治宣導|防治專線)|輕生|燒炭|跳樓|割腕|上吊|吞藥|仰藥|服藥過量|跳河|跳海|"
@@ -226,9 +229,10 @@ _CHILD_SUBJECT = re.compile("學生|男童|女童|兒童|幼童|小孩|孩子|�
 _SEXUAL = re.compile("性侵|猥褻|強制性交|亂倫|性虐|性剝削|性交易|摸(?:下體|胸部|私處)")
 _MISSING = re.compile(
     "找不到(?:人|孩子|小孩|案家|家長|媽媽|爸爸)|行方不明|下落不明|去向不明|不知去向|行蹤不明|失聯|"
-    "聯繫不上|聯絡不上|人去樓空|查無此人|協尋|失蹤|搬走(?![到去至])|搬離(?![到去至])|不知搬去"
+    "聯繫不上|聯絡不上|人去樓空|查無此人|協尋|失蹤|搬走(?![到去至])|搬離(?![到去至])|不知搬去|"
+    "不知道?(?:搬)?(?:去|到)哪|換別人租|全家[^，,。；\\s]{0,6}搬|連夜搬|退租|不知道(?:他|她)?在哪"
 )
-_FOUND = re.compile("已找到|已尋獲|已聯繫上|已聯絡上|找到了")
+_FOUND = re.compile("已找到|已尋獲|已聯繫上|已聯絡上|找到了|(?:訪視|家訪)見到|已遷居|已返家|已回家")
 _UNDER6_LIST = re.compile(
     "[六6]歲以下弱勢兒童|弱勢兒童(?:及少年)?主動關懷|主動關懷(?:方案|名單)|未滿[六6]歲弱勢"
 )
@@ -275,12 +279,13 @@ _CARES = re.compile(
     "[^，,。；\n]{0,2}?(?:同住)?(?:也)?(?:會|有在|在|能|可以|負責|願意)?(?:幫忙|協助)?(?:照顧|帶)"
 )
 _KIN = re.compile(
-    "阿嬤|阿媽|阿公|奶奶|爺爺|外婆|外公|祖母|祖父|姑姑|姑媽|阿姨|姨媽|舅舅|舅媽|叔叔|嬸嬸|伯伯|伯母|"
-    "伯父|叔父|大伯|小叔|姑丈|姨丈|親戚|親屬|親人|成年(?:的)?(?:哥哥|姊姊|姐姐|兄姊)"
+    "阿嬤|阿媽|阿公|奶奶|爺爺|外婆|外公|祖母|祖父|婆婆|公公|姑姑|姑媽|阿姨|姨媽|舅舅|舅媽|叔叔|嬸嬸|伯伯|"
+    "伯母|伯父|叔父|大伯|小叔|姑丈|姨丈|親戚|親屬|親人|成年(?:的)?(?:哥哥|姊姊|姐姐|兄姊)"
 )
 _KIN_LIVES_IN = re.compile("同住|住在一起|一起住|住一起|照顧|幫忙|協助")
 _KIN_AWAY = re.compile(
-    "不同住|沒(?:有)?同住|沒住一起|住外縣市|住在外地|住外地|過世|往生|不在了|失聯"
+    "不同住|沒(?:有)?同住|沒住一起|住外縣市|住在外地|住外地|過世|往生|不在了|失聯|很少(?:過來|回來|來)|"
+    "住(?:在)?(?:台東|花蓮|台中|台南|高雄|屏東|南部|中部|東部|外縣市|山下|國外|大陸|越南)"
 )
 _NO_KIN = re.compile(
     "(?:沒有|沒|無)(?:其他)?(?:的)?(?:親人|親屬|家人|親友|親戚|支持系統|人(?:可以|能)?(?:幫忙|協助|照顧))|"
@@ -297,6 +302,10 @@ _RECURRENT = re.compile(
 _ALSO = re.compile(
     "有|要|是|得|很|不|比|因|加上|需|稱|名|或|沒(?:有)?(?:錢|存款|收入|工作|人|能力|辦法)"
 )
+_INTERVENED = re.compile(
+    "到場|處理|介入|勸|輔導|安置|通報|報警|警察|警方|戒|治療|協商|幫忙|協助|保護令|撤回|結案|出獄|出來後"
+)
+_REPORTED_AGAIN = re.compile("(?:再)?(?:被)?(?:通報|報案|送醫|再犯|犯|復發|是)")
 # The worker's own repeated attempts (家訪多次) are not the family's problem recurring.
 _WORKER_TRIES = re.compile("訪|聯繫|聯絡|電話|致電|去電|找|勸|約|試|敲門|拜訪|前往")
 _WORKER_EVENTS = re.compile("家訪|訪視|開會|會議|討論|提報|聯繫|電訪")
@@ -705,6 +714,9 @@ def _recurrent(text: str) -> bool:
             clause = text[_clause_start(text, match.start()) : match.start()]
             if _ALSO.match(text, match.end()) or "既" in clause:
                 continue
+            # 又 is the problem back despite what was done (警察到場後又…), or reported again.
+            if not (_INTERVENED.search(clause) or _REPORTED_AGAIN.match(text, match.end())):
+                continue
         elif (word in ("多次", "再次", "再度") or word.startswith("第")) and (
             _WORKER_TRIES.search(before) or _WORKER_EVENTS.match(text, match.end())
         ):
@@ -787,6 +799,7 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
     suicide = _affirmed(_SUICIDE, said) + take_child
     economic_cause, other_cause = _suicide_cause(said, suicide)
     danger = read_danger(said)
+    report = reported_channel(said)
     child_subject = bool(_CHILD_SUBJECT.search(said))
     child_abuse = danger.child_abuse or _said(_CHILD_ABUSE, said)
     violence = danger.family_violence or child_abuse
@@ -807,7 +820,11 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         or on_list
         or child_subject
     )
-    missing = _said(_MISSING, said) and not _FOUND.search(said) and children_present
+    missing = (
+        children_present
+        and not _FOUND.search(said)
+        and (danger.child_away or said_of_child(_MISSING, said))
+    )
     serving = _serving_units(said)
     frequent = _said(_FREQUENTLY_UNEMPLOYED, said)
     facts = Facts(
@@ -827,6 +844,7 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         child_in_danger=child_in_danger,
         vulnerable_adult_abused=danger.vulnerable_adult_abused or danger.vulnerable_adult_neglected,
         threat_to_others=danger.threat_to_others,
+        protection_report_made=report is not None,
         missing_child=missing,
         on_under6_care_list=on_list,
         vulnerable_family_case=bool(_VULNERABLE.search(said)) or len(serving) > 0,
@@ -847,7 +865,6 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         abused_adult=danger.vulnerable_adult_abused,
     )
     district, village = _district_and_village(said, jurisdiction)
-    report = reported_channel(said)
     return Recognised(
         district=district,
         village=village,
@@ -857,8 +874,7 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         needs=needs,
         categories=eligible_categories(household, facts, needs),
         priority_flags=priority_flags(household, facts),
-        # A protection report already made says the grounds were there.
-        mandatory_report=mandatory_report(facts) or report is not None,
+        mandatory_report=mandatory_report(facts),
         redacted_text=said,
         removed=redaction.removed,
         report_channel=report,

@@ -48,6 +48,8 @@ class Facts:
     # A credible threat to seriously harm people outside the family (a weapon, arson): a danger,
     # though not one of the reporting laws' grounds.
     threat_to_others: bool = False
+    # A 113 / 關懷e起來 report already made about the family: someone judged the grounds there.
+    protection_report_made: bool = False
     missing_child: bool = False  # a child's whereabouts became unknown
     on_under6_care_list: bool = False  # 六歲以下弱勢兒童主動關懷方案
     vulnerable_family_case: bool = (
@@ -239,6 +241,7 @@ def mandatory_report(facts: Facts) -> bool:
         or facts.sexual_assault
         or facts.child_in_danger
         or facts.vulnerable_adult_abused
+        or facts.protection_report_made
     )
 
 
