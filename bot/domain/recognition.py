@@ -392,13 +392,20 @@ _UNDER6_TERMS = re.compile(
 )
 _SCHOOL = re.compile(
     "(?:國小|小學)(?:[一二三四五六1-6]年級)?|(?:國中|初中)(?:[一二三1-3]年級)?|(?:高中|高職)"
-    "(?:[一二三1-3]年級)?|國[一二三](?![家民立際小中])|(?<![高國])[一二三四五六]年級"
+    "(?:[一二三1-3]年級)?|國[一二三](?![家民立際小中])|(?<![高國])[一二三四五六七八九]年級|"
+    "高[一二三](?![雄中級鐵樓])|(?<![大國])小[一二三四五六](?![時姐姐弟妹朋孩])"
+)
+# The household said to hold no young child: 無子女, 子女均已成年, 一個人住, 夫妻倆同住.
+_NO_YOUNG_CHILD = re.compile(
+    "無子女|沒有(?:小孩|子女|孩子)|沒(?:有)?生|家裡沒有小孩|沒有其他(?:小孩|孩子)|(?:子女|孩子|小孩)"
+    "(?:均|都)?已(?:經)?(?:成年|長大|嫁|結婚|離家|在外)|嫁出去|(?:一個人|自己一個人|自己|獨自)(?:住|租)|"
+    "夫妻(?:倆|兩人|二人)?同住|(?:母子|母女|父子|父女|兩人|二人)(?:兩人|二人)?(?:同)?住"
 )
 _SCHOOL_STAFF = re.compile("老師|教師|校長|輔導|社工|附近|旁")
 # "兩個孩子", "一個7歲的孩子": how many children the text says there are.
 _CHILD_COUNT = re.compile(
     "(?P<n>[0-9]|[一二兩三四五六七八九十])\\s*(?:個|名|位)(?:[0-9一二三四五六七八九十]{1,2}歲(?:的)?)?"
-    "(?:小)?(?:孩子|小孩|子女|兒女|小朋友|兒童|孫子|孫女)"
+    "(?:小)?(?:孩子|小孩|子女|兒女|小朋友|兒童|孫子|孫女|兒子|女兒)"
 )
 _COUNT_AT_SCHOOL = re.compile(
     "(?:都)?(?:在)?(?:讀|念|唸|就讀|是)?(?:國中|國小|小學|高中|高職|中學)(?:生)?"
@@ -487,7 +494,12 @@ def _children(text: str, people: list[_Person]) -> tuple[int | None, int | None]
     for count in _CHILD_COUNT.finditer(text):
         number = _cn_number(count["n"]) or 0
         total = max(total or 0, number)
-        all_at_school = all_at_school or bool(_COUNT_AT_SCHOOL.match(text, count.end()))
+        at_school_before = _SCHOOL.search(text, max(0, count.start() - 6), count.start())
+        all_at_school = (
+            all_at_school
+            or bool(_COUNT_AT_SCHOOL.match(text, count.end()))
+            or bool(at_school_before)
+        )
         if _COUNT_IN_CARE.match(text, count.end()):
             all_in_care = max(all_in_care, number)
     older = len(aged_6_17) + len(school)
@@ -496,9 +508,15 @@ def _children(text: str, people: list[_Person]) -> tuple[int | None, int | None]
     children_under_6: int | None = None
     if under_6 or _said(_UNDER6_TERMS, text):
         children_under_6 = max(len(under_6), all_in_care, 1)
-    elif not (older or _CHILD_MENTION.search(text)) and _LIVES_ALONE.search(text):
-        children_under_6 = 0  # 獨居: nobody else lives there
-    elif all_at_school or (total is not None and older >= total > 0) or (older and listed):
+    elif not (older or _CHILD_MENTION.search(text)) and (
+        _LIVES_ALONE.search(text) or _NO_YOUNG_CHILD.search(text)
+    ):
+        children_under_6 = 0  # 獨居, 無子女, 與父母同住: no child lives there
+    elif (
+        all_at_school
+        or (total is not None and older >= total > 0)
+        or (older and (listed or _NO_YOUNG_CHILD.search(text)))
+    ):
         # Every child counted is of school age, or the household is listed with no other child.
         children_under_6 = 0
 
@@ -506,6 +524,13 @@ def _children(text: str, people: list[_Person]) -> tuple[int | None, int | None]
     if children_6_17 is None and total is not None and children_under_6 is not None:
         children_6_17 = max(total - children_under_6, 0)
     return children_under_6, children_6_17
+
+
+_NOT_A_PERSON_AFTER = re.compile("年金|津貼|福利|證|卡|會|院|共餐|送餐|食堂|中心|據點|補助|照顧")
+_GONE = re.compile(
+    "過世|往生|去世|已故|不在了|早就不在|不在人世|很少(?:過來|回來|來)|不同住|沒(?:有)?同住|住(?:在)?外地|"
+    "住(?:在)?(?:台東|花蓮|台中|台南|高雄|屏東|南部|中部|東部|外縣市|山下|國外|大陸|越南|娘家)"
+)
 
 
 def _elders(text: str, people: list[_Person]) -> dict[str, bool]:
@@ -516,10 +541,18 @@ def _elders(text: str, people: list[_Person]) -> dict[str, bool]:
         if person.age >= 65:
             elders[person.key] = not _CARES.match(text, person.end)
     younger = {p.key for p in people if p.age < 65}
+    aged = [p for p in people if p.age >= 65]
     for term in _ELDER_TERMS.finditer(text):
         key = term[0]
         if key in younger or key in elders or any(p.start <= term.start() < p.end for p in people):
             continue
+        if any(p.start - 10 <= term.start() <= p.end + 10 for p in aged):
+            continue  # 82歲陳姓老翁, 獨居阿嬤（大概80歲）: one person
+        if _NOT_A_PERSON_AFTER.match(text, term.end()):
+            continue  # 老人年金, 長者津貼
+        start, end = _clause(text, term.start())
+        if _GONE.search(text, start, end):
+            continue  # 外公外婆都過世了, 婆婆住中壢很少過來
         before = text[max(0, term.start() - 2) : term.start()]
         carer = bool(_CARES.match(text, term.end())) or before.endswith(("由", "交給", "靠"))
         elders[key] = not carer
