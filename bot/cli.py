@@ -16,9 +16,11 @@ from typing import Any
 
 from bot.accounts import InviteProblem
 from bot.app import open_services
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.demo import NotDemoDataError, demo_guide, seed
+from bot.domain.danger_model import train as train_danger_model
 from bot.domain.recognition import recognise
+from bot.domain.redaction import redact
 from bot.domain.roles import Role, UnitRole
 from bot.domain.scoring import report_lines, score, score_json
 from bot.domain.working_days import TAIPEI
@@ -30,6 +32,9 @@ from storage import open_database
 from storage.engine import backup_sqlite, sqlite_path
 from storage.migrate import upgrade
 from storage.repositories import meta
+
+TUNING_CORPUS = PROJECT_ROOT / "tests/data/referrals/tuning.jsonl"
+SHIPPED_MODEL = PROJECT_ROOT / "bot/domain/danger_model.json"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     recognise_command.add_argument(
         "--json", action="store_true", help="with --score: print the score as one JSON object"
     )
+    train_model = commands.add_parser(
+        "train-model",
+        help="rebuild the safety gate's second reader from the tuning part of the corpus",
+    )
+    train_model.add_argument("--corpus", type=Path, default=TUNING_CORPUS)
+    train_model.add_argument("--out", type=Path, default=SHIPPED_MODEL)
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path", type=Path)
     return parser
@@ -123,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "meetings": lambda: asyncio.run(_meetings(settings, args.at)),
         "nudges": lambda: asyncio.run(_nudges_plan(settings, args.at)),
         "backup": lambda: _backup(settings, args.path),
+        "train-model": lambda: _train_model(args.corpus, args.out),
     }
     try:
         return commands[args.command]()
@@ -230,6 +242,21 @@ def _load_labelled(path: Path) -> list[dict[str, Any]]:
             raise ValueError(f'line {number}: not an {{"id", "text", "expect"}} object')
         items.append(item)
     return items
+
+
+def _train_model(corpus: Path, out: Path) -> int:
+    """Train the danger model on a labelled file (the tuning part, never the held-out one)."""
+    try:
+        items = _load_labelled(corpus)
+    except (OSError, ValueError) as error:
+        print(f"safetynet: {corpus}: {error}", file=sys.stderr)
+        return 1
+    model = train_danger_model(
+        (redact(item["text"]).text, bool(item["expect"]["mandatory_report"])) for item in items
+    )
+    out.write_text(model.to_json() + "\n", encoding="utf-8")
+    print(f"{out}: {len(model.weights)} weights from {len(items)} descriptions")
+    return 0
 
 
 def _recognise(settings: Settings) -> int:

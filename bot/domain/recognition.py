@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from bot.domain import danger_model
 from bot.domain.danger import read_danger, said_of_child
 from bot.domain.jurisdiction import Jurisdiction
 from bot.domain.redaction import (
@@ -252,7 +253,7 @@ _ECONOMIC = re.compile(
 _UNEMPLOYED = re.compile(
     "失業|沒(?:有)?工作|無業|待業|無工作|找不到工作|資遣|裁員|解雇|被開除|無固定工作|"
     "沒有固定工作|沒固定工作|工作不穩|零工|臨時工|歇業|倒閉|收掉|辭退|有一天沒一天|沒案子|做做停停|"
-    "斷斷續續|做(?:個)?[一二兩三幾]+天就不去|派遣"
+    "工作[^，,。；\\s]{0,2}斷斷續續|做(?:個)?[一二兩三幾]+天就不去|派遣"
 )
 # 經常性失業: odd jobs, often or for long spells out of work (not "recently lost a job").
 _FREQUENTLY_UNEMPLOYED = re.compile(
@@ -315,7 +316,10 @@ _ALSO = re.compile(
 _INTERVENED = re.compile(
     "到場|處理|介入|勸|輔導|安置|通報|報警|警察|警方|戒|治療|協商|幫忙|協助|保護令|撤回|結案|出獄|出來後"
 )
-_REPORTED_AGAIN = re.compile("(?:再)?(?:被)?(?:通報|報案|送醫|再犯|犯|復發|是)")
+_REPORTED_AGAIN = re.compile(
+    "(?:再)?(?:被)?(?:通報|報案|送醫|再犯|犯|復發|是)|再|喝醉|喝酒|酒後|吸毒|施用|跑(?:掉|走|出去)|離家|"
+    "逃家|自殺|堆滿|欠"
+)
 # The worker's own repeated attempts (家訪多次) are not the family's problem recurring.
 _WORKER_TRIES = re.compile("訪|聯繫|聯絡|電話|致電|去電|找|勸|約|試|敲門|拜訪|前往")
 _WORKER_EVENTS = re.compile("家訪|訪視|開會|會議|討論|提報|聯繫|電訪")
@@ -536,7 +540,7 @@ def _children(text: str, people: list[_Person]) -> tuple[int | None, int | None]
     return children_under_6, children_6_17
 
 
-_NOT_A_PERSON_AFTER = re.compile("年金|津貼|福利|證|卡|會|院|共餐|送餐|食堂|中心|據點|補助|照顧")
+_NOT_A_PERSON_AFTER = re.compile("年金|津貼|福利|證|卡|會|院|共餐|送餐|食堂|中心|據點|補助")
 _GONE = re.compile(
     "過世|往生|去世|已故|不在了|早就不在|不在人世|很少(?:過來|回來|來)|不同住|沒(?:有)?同住|住(?:在)?外地|"
     "住(?:在)?(?:台東|花蓮|台中|台南|高雄|屏東|南部|中部|東部|外縣市|山下|國外|大陸|越南|娘家)"
@@ -844,11 +848,10 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
     danger = read_danger(said)
     report = reported_channel(said)
     child_subject = bool(_CHILD_SUBJECT.search(said))
-    child_abuse = danger.child_abuse or _said(_CHILD_ABUSE, said)
+    child_abuse = danger.child_abuse
     violence = danger.family_violence or child_abuse
     child_in_danger = (
         bool(take_child)
-        or _said(_CHILD_ENDANGERED, said)
         or danger.take_along
         or danger.child_neglect
         or danger.child_away
@@ -883,11 +886,12 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         disability=bool(disability),
         violence=violence,
         child_abuse=child_abuse,
-        sexual_assault=danger.sexual or _said(_SEXUAL, said),
+        sexual_assault=danger.sexual,
         child_in_danger=child_in_danger,
         vulnerable_adult_abused=danger.vulnerable_adult_abused or danger.vulnerable_adult_neglected,
         threat_to_others=danger.threat_to_others,
         protection_report_made=report is not None,
+        danger_read=danger_model.shipped().probability(said) > danger_model.THRESHOLD,
         missing_child=missing,
         on_under6_care_list=on_list,
         vulnerable_family_case=bool(_VULNERABLE.search(said)) or len(serving) > 0,

@@ -50,6 +50,9 @@ class Facts:
     threat_to_others: bool = False
     # A 113 / 關懷e起來 report already made about the family: someone judged the grounds there.
     protection_report_made: bool = False
+    # The gate's second reader (bot.domain.danger_model) reads a report due where the rules
+    # named no ground: danger all the same, never less.
+    danger_read: bool = False
     missing_child: bool = False  # a child's whereabouts became unknown
     on_under6_care_list: bool = False  # 六歲以下弱勢兒童主動關懷方案
     vulnerable_family_case: bool = (
@@ -242,6 +245,7 @@ def mandatory_report(facts: Facts) -> bool:
         or facts.child_in_danger
         or facts.vulnerable_adult_abused
         or facts.protection_report_made
+        or facts.danger_read
     )
 
 

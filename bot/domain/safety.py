@@ -43,6 +43,8 @@ _DONE_BEFORE = re.compile(
     "(?:已經?|已有|剛剛?|剛才|有先|先行|昨天|昨晚|今天|今早|稍早|當天|當場|隨即|立即)[^，,。；;\\n]{0,5}$"
 )
 _DONE_AFTER = re.compile("了|過|完成|在案|完畢|已?受理")
+_OVER = re.compile("結案|已結")
+_FORMERLY = re.compile("前經|曾經?|以前|之前|先前|過去")
 _MENTIONS: tuple[tuple[re.Pattern[str], ReportChannel], ...] = (
     (
         re.compile("(?:撥|打|通報|報)(?:了|過)?\\s*113|113\\s*(?:通報|專線|保護專線)?"),
@@ -73,6 +75,8 @@ def reported_channel(text: str) -> ReportChannel | None:
             if _STILL_TO_DO.search(before):
                 continue
             center_done = channel is ReportChannel.PROTECTION_CENTER and match[0] == "家防中心"
+            if _OVER.search(text, match.end(), match.end() + 14) or _FORMERLY.search(before):
+                continue  # 前經家防中心開案，已於去年結案: an old case, not a report about this
             if center_done or _DONE_BEFORE.search(before) or _DONE_AFTER.match(after):
                 found.append((match.start(), channel))
     if not found:

@@ -1,0 +1,86 @@
+"""A second reader for the safety gate: a small logistic model over character n-grams.
+
+The rules of `bot.domain.danger` name the statutory grounds; this model was trained on the tuning
+part of the project's own corpus (tests/data/referrals/tuning.jsonl, never the held-out part) to
+say "a report is due" in wording the rules have not met. It only ever adds danger — the rules
+stay the plan's definitions — and its weights ship inside the package (`danger_model.json`), so
+nothing is downloaded at run time. `safetynet train-model` rebuilds them from the tuning file;
+the test suite checks that the shipped file is exactly what that training gives.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+# Above this probability the model alone raises the gate (chosen on descriptions it was not
+# trained on, for a precision of about 0.9: docs/recognition.md).
+THRESHOLD = 0.9
+_SIZES = (2, 3)
+_EPOCHS = 20
+_RATE = 0.2
+_L2 = 1e-4
+_SEED = 115
+_KEEP = 0.02  # weights smaller than this are dropped from the shipped file
+
+
+@dataclass(frozen=True)
+class DangerModel:
+    bias: float
+    weights: Mapping[str, float]
+
+    def probability(self, text: str) -> float:
+        """How likely `text` (already redacted) calls for a 113 / 關懷e起來 report."""
+        score = self.bias + sum(self.weights.get(gram, 0.0) for gram in features(text))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+    def to_json(self) -> str:
+        ordered = dict(sorted(self.weights.items()))
+        return json.dumps(
+            {"bias": round(self.bias, 4), "weights": ordered}, ensure_ascii=False, indent=0
+        )
+
+
+def features(text: str) -> frozenset[str]:
+    """The character 2- and 3-grams of a text (no segmentation: staff's text has no spaces)."""
+    return frozenset(text[i : i + n] for n in _SIZES for i in range(len(text) - n + 1))
+
+
+def train(examples: Iterable[tuple[str, bool]]) -> DangerModel:
+    """Logistic regression by seeded stochastic gradient descent: the same examples give the
+    same model, byte for byte."""
+    rows = [(sorted(features(text)), 1.0 if label else 0.0) for text, label in examples]
+    weights: dict[str, float] = {}
+    bias = 0.0
+    order = list(range(len(rows)))
+    shuffle = random.Random(_SEED)  # noqa: S311 - reproducible training, not security
+    for _ in range(_EPOCHS):
+        shuffle.shuffle(order)
+        for index in order:
+            grams, label = rows[index]
+            score = bias + sum(weights.get(gram, 0.0) for gram in grams)
+            predicted = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+            error = predicted - label
+            for gram in grams:
+                weight = weights.get(gram, 0.0)
+                weights[gram] = weight - _RATE * (error + _L2 * weight)
+            bias -= _RATE * error
+    kept = {gram: round(w, 4) for gram, w in weights.items() if abs(w) >= _KEEP}
+    return DangerModel(bias=bias, weights=kept)
+
+
+def from_json(text: str) -> DangerModel:
+    data = json.loads(text)
+    return DangerModel(bias=float(data["bias"]), weights=dict(data["weights"]))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> DangerModel:
+    """The model that ships with the package (read once, on first use)."""
+    raw = resources.files("bot.domain").joinpath("danger_model.json").read_text("utf-8")
+    return from_json(raw)
