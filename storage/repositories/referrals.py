@@ -224,9 +224,12 @@ async def listing(
         .offset(offset)
     )
     rows = (await conn.execute(query)).all()
-    counted = _newest_visible(scope, filters, counted_up_to(offset, limit) + 1).subquery()
+    over = counted_up_to(offset, limit) + 1
+    counted = _newest_visible(scope, filters, over).subquery()
     total = int((await conn.execute(select(func.count()).select_from(counted))).scalar_one())
-    return [_record(row) for row in rows], total
+    # Each reason's walk stops after `over`, so their union can hold more than `over` rows; it
+    # holds that many only when there are more than the count goes to.
+    return [_record(row) for row in rows], min(total, over)
 
 
 async def tracked(conn: AsyncConnection) -> list[ReferralRecord]:
