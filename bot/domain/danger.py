@@ -25,10 +25,11 @@ from dataclasses import dataclass
 _CLAUSE_END = re.compile("[，,。；;！!？?\n…~～]+|\\s+|[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]+")
 _SENTENCE_END = re.compile("[。；;！!？?\n]+")
 _NEGATION = re.compile(
-    "(?:沒有|沒|無|未見|未曾|未|否認|不曾|不會|從未|從沒|從不|從來沒有?|查無|並無|並未|排除|不是|並非|非|"
+    "(?:沒有|沒|無|未見|未曾|未|否認|不曾|不會|不覺得|不認為|從未|從沒|從不|從來沒有?|查無|並無|並未|排除|不是|並非|非|"
     "不像|看不出|"
     "沒看到|沒發現|未發現|未有|不再|沒再)"
-    "(?:有|再|曾|過|任何|明顯|發現|看到|疑似|出現|被|的|人|他|她|遭|受|什麼|對|跟|向|把|要|去|在家)*"
+    "(?:有|再|曾|過|任何|明顯|發現|看到|疑似|出現|被|的|人|他|她|遭|遭到|受到|受|到|什麼|對|跟|向|把|要|去|在家|孩子|小孩|家人|任何人|"
+    "打過|打|動手|目前|現在|最近|平常|平時|會|爸媽|爸爸|媽媽|父母|或|和|與|、)*"
     "(?:[^，,。；\\s]{1,4}(?:或|和|與|、))?$"
 )
 
@@ -71,6 +72,12 @@ _OUTSIDERS = re.compile(
     "熱炒店|小吃店的?客"
 )
 
+_FAMILY_ROLE = re.compile(
+    "爸爸|媽媽|父親|母親|案父|案母|繼父|繼母|先生|太太|老公|老婆|丈夫|妻子|案夫|案妻|前夫|前妻|同居人|"
+    "男友|女友|男朋友|女朋友|兒子|女兒|孫子|孫女|哥哥|弟弟|姊姊|姐姐|妹妹|阿嬤|阿公|奶奶|爺爺|外婆|外公|"
+    "叔叔|舅舅|伯伯|阿姨|姑姑|表哥|堂哥|家人|家裡|家中|小孩|孩子|女童|男童"
+)
+
 # --- the cues ---------------------------------------------------------------------------------
 
 _IMPLEMENT = (
@@ -82,7 +89,7 @@ _IMPLEMENT = (
 _HURT = re.compile(
     "(?:打|抽|揍|踹|踢|甩|砸|摔|燙|潑|丟|推|撞|掐|勒|咬|捏|擰|扯|拉|抓)(?:了|到|得|成)?"
     "(?:他|她|我|人|其|妻|小孩|孩子|兒子|女兒|媽媽|老婆|太太|妻子|先生|老公|阿嬤|阿公|母親|父親|案妻|案母)"
-    "(?:的)?(?:好幾下|幾下|一頓|一巴掌|頭|臉|背|屁股|腿|手|肚子|身上)?|"
+    "(?!的?(?:電話|手機|LINE|line))(?:的)?(?:好幾下|幾下|一頓|一巴掌|頭|臉|背|屁股|腿|手|肚子|身上)?|"
     "打(?:了|到|得|成)?(?:好幾下|幾下|一頓|屁股|頭|臉|背|小腿|大腿|手心|肚子|巴掌|耳光|瘀青|流血|骨折)|"
     "打(?:傷|人|罵)|毆打|痛打|暴打|被打|挨打|被揍|被踢|被踹|揍(?!敵)|拳打腳踢|甩(?:巴掌|耳光)|掌摑|"
     "被[^，。；\\s]{1,6}(?:打|揍|踢|踹|推|掐)(?!工|電話|零工|算|掃|球|擾|卡|扮)|"
@@ -90,10 +97,10 @@ _HURT = re.compile(
     "掐[^，。；\\s]{0,4}(?:脖子|頸)|勒(?:脖子|頸|住)|DV|關在(?:廁所|陽台|浴室|房間外|門外|狗籠|儲藏室|鐵籠)|"
     f"(?:拿|用|抄起|持)(?:著)?(?:{_IMPLEMENT})|(?:{_IMPLEMENT})(?:抽|打|往|丟|砸|燙|招呼)|"
     "往(?:他|她)?(?:的)?(?:頭|背|身上|臉|腿|頭上|背上)(?:上)?[^，]{0,4}(?:打|砸|丟|招呼|抽|踢|潑)|"
-    "(?:頭|臉)(?:往|去)(?:牆|地|桌|門框|門|櫃|柱)|撞(?:牆|地板|桌角)|推(?:倒|下樓|去撞|他|她)|燙(?:傷|他|她)|罰跪|"
+    "(?:頭|臉)(?:往|去)(?:牆|地|桌|門框|門|櫃|柱)|撞(?:牆|地板|桌角)|推(?:倒|下樓|去撞|他|她)|燙(?:他|她)|罰跪|"
     "叫(?:他|她)跪|跪在|潑(?:熱水|開水|汽油)|拿刀|持刀|揮刀|菜刀|水果刀|砍(?:他|她|人|傷)|"
     "家暴|家庭暴力|施暴|暴力相向|動手(?!術)|發酒瘋|修理(?:他|她)|不要(?:再)?打了|別(?:再)?打了|"
-    "不要再打|喊救命|救命|教訓(?:他|她)|虐童|兒虐|虐待|不當管教|體罰|"
+    "不要再打|喊救命|救命|教訓(?:他|她)|虐童|兒虐(?!篩)|虐待|不當管教|體罰|"
     "被[^，。；\\s]{0,6}(?:關|鎖)在[^，。；\\s]{0,4}(?:房間|廁所|陽台|浴室|門外|籠|儲藏室|屋裡|家裡|裡面)"
 )
 # Marks on a body that someone may have made.
@@ -103,7 +110,7 @@ _MARK = re.compile(
 )
 _ACCIDENT = re.compile(
     "撞到|撞傷|跌倒|跌落|摔倒|摔傷|摔到|打球|躲避球|球砸|溜滑梯|玩的時候|自己碰|自己撞|碰到|車禍|"
-    "擦傷|運動|騎車|滑倒|撞到欄杆|衝下來"
+    "擦傷|運動|騎車|滑倒|撞到欄杆|衝下來|跳下|摔下|著地|意外|比賽|被撞|球隊|練習|撞的|熱湯|打翻"
 )
 _ACCIDENT_DOUBTED = re.compile(
     "可是|但是|但|不過|卻|不符|不一(?!致)|不太像|看起來像|懷疑|不確定|不像|說不清|無法說明|支支吾吾"
@@ -125,12 +132,13 @@ _THREAT = re.compile(
 )
 # Threats aimed at neighbours, a workplace or an office: a danger, not family violence.
 _THREAT_OUTSIDE = re.compile(
-    "隔壁|整排|鄰居|對面|房子|大樓|社區|車位|公司|工廠|辦公室|公所|雇主|店"
+    "樓下|樓上|住戶|隔壁|整排|鄰居|對面|房子|大樓|社區|車位|公司|工廠|辦公室|公所|雇主|店"
 )
 _SEXUAL = re.compile(
     "性侵|性騷|猥褻|強制性交|性交|亂倫|性虐|性剝削|性交易|援交|發生(?:性)?關係|性行為|強暴|強姦|"
     "驗傷採證|"
-    "(?:摸|碰|觸|舔|親|揉|捏)[^，。；\\s]{0,10}(?:下體|私處|胸部|胸|屁股|內褲|褲子|褲襠|下面|兩腿|"
+    "親(?:吻|她|他)(?:的)?(?:嘴|身體|胸)|"
+    "(?:摸|撫摸|碰|觸摸|觸碰|舔|揉|捏)[^，。；\\s]{0,10}(?:下體|私處|胸部|胸|屁股|內褲|褲子|褲襠|下面|兩腿|"
     "生殖器|陰部|重要部位|妹妹|小雞雞|身體)|"
     "(?:手|手指)(?:伸進|伸入|放進|探進)[^，。；\\s]{0,6}(?:褲|衣服|內衣|裙)|"
     "脫(?:掉|光|下)?[^，。；\\s]{0,8}(?:衣服|褲子|睡衣|內衣|內褲)|"
@@ -180,7 +188,9 @@ _UNCARED = re.compile(
     "(?:沒|未|不|沒有)(?:帶|送)[^，。；\\s]{0,4}(?:去)?(?:看醫生|看病|就醫|醫院|回診|復健|醫)|"
     "(?:不給|沒給)(?:她|他)?(?:吃|飯)|延誤就醫|預防接種[^，。；\\s]{0,6}(?:逾期|未打)|"
     "(?:疫苗|接種)[^，。；\\s]{0,6}(?:沒打|未打)|斷藥|藥[^，。；\\s]{0,6}(?:沒動|未動|沒吃)|沒有水電|"
-    "沒水沒電|超過3[0-9]度"
+    "沒水沒電|超過3[0-9]度|餵(?:養|食)(?:嚴重)?不足|照顧功能(?:明顯)?不足|照顧(?:嚴重)?疏忽|疏忽照顧|"
+    "同一套衣服|頭髮(?:有味道|很臭|油膩)|指甲(?:黑|很長)|化膿|"
+    "(?:帶|送)[^，。；\\s]{0,4}(?:看醫生|就醫|看病)[^，。；\\s]{0,4}(?:都沒|沒有|不理|沒回|不處理)"
 )
 # A parent who would take the children along in death.
 _TAKE_ALONG = re.compile(
@@ -191,7 +201,9 @@ _TAKE_ALONG = re.compile(
     "一起(?:去)?(?:天上|天堂|另一個世界)|一起去找(?:他們|她|妳|你)?(?:的)?(?:媽媽|爸爸)|"
     "(?:一起|大家一起|全家一起)(?:去死|死|走|解脫|燒炭|跳|離開這個世界|上路)|同歸於盡|"
     "攜子(?:女)?(?:自殺|輕生|尋短|燒炭|跳)|(?:要|想)(?:殺|掐死|悶死)(?:了|掉)?(?:孩子|小孩)|搖晃嬰兒|"
-    "孩子我帶走了|"
+    "孩子我帶走了|(?:一家|全家)(?:就|人)?團圓|乾脆(?:一起|全家)|"
+    "(?:帶|抱)(?:著)?[^，。；\\s]{0,8}(?:寶貝|孩子|小孩)[^，。；\\s]{0,4}去找(?:他們|她|妳|你)?(?:的)?(?:媽媽|爸爸)|"
+    "燒炭[^。；]{0,24}(?:孩子|小孩|子女)[^。；]{0,6}(?:也|都)在(?:屋內|家|車內|車上|房間)|"
     "殺了(?:孩子|小孩)|(?:孩子|小孩)[^，。；\\s]{0,4}(?:一起)?(?:陪葬|陪我死)"
 )
 # A child gone from home or out of contact (not a family that moved away together).
@@ -199,6 +211,11 @@ _AWAY = re.compile(
     "未返家|未回家|沒(?:有)?回家|沒再回來|沒回來|不回家|離家|逃家|跑出去|跑走|蹺家|翹家|失聯|"
     "聯絡不上|聯繫不上|找不到(?:他|她|人)|不知道(?:他|她)?(?:人)?在哪|不知去向|下落不明|行蹤不明|"
     "報(?:了)?失蹤|失蹤|協尋|已讀不回|不見了|手機(?:一直)?(?:關機|不通|都不通|不接)"
+)
+# The child found, or known to be safe (確認她在同學家, 已找到人, 只是搬到親戚家).
+_FOUND_CHILD = re.compile(
+    "已找到|找到人|已尋獲|尋獲|已返家|已回家|確認(?:她|他)?(?:人)?在|知道(?:她|他)在|正常到校|"
+    "只是搬(?:到|去)|平安"
 )
 _MOVED_AWAY = re.compile(
     "搬走|搬離|搬家|人去樓空|全家|舉家|一家人都|整戶|退租|遷居|遷出|母子|母女|父子|父女|"
@@ -208,7 +225,8 @@ _MOVED_AWAY = re.compile(
 _ADULT_NOUN = re.compile(
     "爸爸|媽媽|父親|母親|案父|案母|繼父|繼母|養父|養母|爸|媽|產婦|孕婦|男友|女友|男朋友|女朋友|同居人|"
     "先生|太太|丈夫|妻子|老公|老婆|案夫|案妻|配偶|前夫|前妻|男方|女方|男子|女子|婦人|叔叔|舅舅|伯伯|阿姨|"
-    "姑姑|哥嫂|家長|監護人|照顧者|阿嬤|阿公|奶奶|爺爺|外婆|外公|大學生"
+    "姑姑|哥嫂|家長|監護人|照顧者|阿嬤|阿公|奶奶|爺爺|外婆|外公|大學生|戶長|女士|小姐|[A-Z]女|[A-Z]男|"
+    "姓男子|姓女子"
 )
 _CHILD_NOUN = re.compile(
     "男童|女童|幼童|兒童|幼兒|嬰兒|女嬰|男嬰|新生兒|寶寶|小孩|孩子|小朋友|(?<!大)學生|少年|少女|孫子|孫女|"
@@ -286,6 +304,16 @@ def _child_is_subject(sentence: str, start: int) -> bool:
         (m.end() for m in _CHILD_NOUN.finditer(sentence, 0, start)),
         default=-1,
     )
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(sentence, 0, start)), default=0)
+    first_adult = _ADULT_NOUN.search(sentence, clause_start, start)
+    first_child = _CHILD_NOUN.search(sentence, clause_start, start)
+    if (
+        first_adult is not None
+        and (first_child is None or first_adult.start() < first_child.start())
+        and not _AS_SPEAKER.match(sentence, first_adult.end())
+        and not _AS_OBJECT.search(sentence, max(0, first_adult.start() - 1), first_adult.start())
+    ):
+        return False  # 案母於女兒一歲時離家: the clause is about the adult who opens it
     if (
         last_adult >= 0
         and _CHILD_NOUN.search(sentence)
@@ -318,16 +346,38 @@ def said_of_child(pattern: re.Pattern[str], text: str) -> bool:
 
 
 # A suspicion the same text then lays to rest (懷疑被打…到場查訪…現場無異狀; 虛驚一場).
-_SUSPECTED = re.compile("懷疑|疑似|擔心|好像|聽說|怕是|怕")
-_REFUTED = re.compile(
-    "虛驚一場|誤會一場|是誤會|原來是|結果問清楚|結果是|現場無異狀|無異狀|查無受虐|未見(?:任何)?(?:新舊)?傷"
-)
+_SUSPECTED = re.compile("懷疑|疑似|擔心|好像|聽說|怕是|怕|以為|誤以為|傳說|傳言|謠傳")
+_REFUTED = re.compile("虛驚一場|誤會一場|是誤會|原來是|結果問清楚|結果是")
+_RULED_OUT = re.compile("現場無異狀|無異狀|查無受虐|未見(?:任何)?(?:新舊)?傷")
+
+
+def _child_gone_from_home(text: str) -> bool:
+    """A child out of contact away from home — not a family that moved away together (搬走,
+    人去樓空, 帶著孩子…) in the same breath."""
+    for sentence in _sentences(text):
+        for part in clauses(sentence):
+            if not _found(_AWAY, [part]):
+                continue
+            start = sentence.find(part)
+            match = _AWAY.search(part)
+            assert match is not None
+            if not (
+                _CHILD_NOUN.search(match[0]) or _child_is_subject(sentence, start + match.start())
+            ):
+                continue
+            # A family gone together (搬走, 帶著孩子…) is not a child gone from home, unless the
+            # clause itself names the child who is gone (國二女兒離家三天).
+            if not _MOVED_AWAY.search(text) or _CHILD_NOUN.search(part):
+                return True
+    return False
 
 
 def _old_matter(part: str, text: str) -> bool:
     """Violence long past and over (十年前曾有家暴，已離婚多年無往來)."""
     past = re.search(
-        "(?:[0-9一二三四五六七八九十幾多]+|很多|好多)年前|以前|過去|早年|曾經|曾|當年|那時", part
+        "(?:[0-9一二三四五六七八九十幾多]+|很多|好多)年前|以前|過去|早年|曾經|曾|當年|那時|小時候|國小時|"
+        "還小的時候",
+        part,
     )
     over = re.search(
         "離婚|沒(?:有)?(?:在)?聯絡|無(?:聯絡|聯繫|往來)|早無|沒往來|搬(?:去|到|回)|不同住|沒有家暴的問題|"
@@ -347,34 +397,41 @@ def read_danger(text: str) -> Danger:
     vulnerable_adult = elder or disabled
 
     hurt = [p for p in _found(_HURT, parts) if not _old_matter(p, text)]
-    outsider_sentences = [x for x in _sentences(text) if _OUTSIDERS.search(x)]
-    if _REFUTED.search(text) or _ACCIDENT_CONFIRMED.search(text):
-        hurt = [p for p in hurt if not _SUSPECTED.search(p)]
-        if _REFUTED.search(text) and len(hurt) <= 1:
-            hurt = []
-    outside = [p for p in hurt if _OUTSIDERS.search(p) or any(p in x for x in outsider_sentences)]
+
+    def near(pattern: re.Pattern[str], part: str) -> bool:
+        """`pattern` in the clause; or, when the clause names no one of the family, anywhere in
+        its sentence (police shorthand runs a whole scene into one sentence)."""
+        if pattern.search(part):
+            return True
+        if _FAMILY_ROLE.search(part):
+            return False
+        return any(part in sentence and pattern.search(sentence) for sentence in _sentences(text))
+
+    # A suspicion alone (鄰居懷疑被打, 以為是在打老婆) is not a fact; the facts around it count.
+    hurt = [p for p in hurt if not _SUSPECTED.search(p)]
+    if _REFUTED.search(text) and len(hurt) <= 1:
+        hurt = []
+    outside = [p for p in hurt if near(_OUTSIDERS, p)]
     in_family = [p for p in hurt if p not in outside]
     threats = _found(_THREAT, parts)
-    threat_sentences = [x for x in _sentences(text) if _THREAT_OUTSIDE.search(x)]
-    threats_outside = [
-        p
-        for p in threats
-        if _OUTSIDERS.search(p)
-        or any(p in x for x in outsider_sentences)
-        or any(p in x for x in threat_sentences)
-    ]
+    threats_outside = [p for p in threats if near(_OUTSIDERS, p) or near(_THREAT_OUTSIDE, p)]
     threats_in_family = [p for p in threats if p not in threats_outside]
 
     accident = bool(_ACCIDENT.search(text))
-    doubted = bool(_ACCIDENT_DOUBTED.search(text))
+    # Doubt about the accident, said where the accident is told (說是撞到的，可是…).
+    doubted = any(
+        _ACCIDENT.search(sentence) and _ACCIDENT_DOUBTED.search(sentence)
+        for sentence in _sentences(text)
+    )
     confirmed = bool(_ACCIDENT_CONFIRMED.search(text))
-    marks = [p for p in _found(_MARK, parts) if not _OUTSIDERS.search(p)]
-    marks = marks if not any(_OUTSIDERS.search(x) for x in _sentences(text)) else []
-    unexplained_marks = bool(marks) and (not accident or (doubted and not confirmed))
+    marks = [p for p in _found(_MARK, parts) if not near(_OUTSIDERS, p)]
+    marked_child = bool(marks) and said_of_child(_MARK, text)
+    unexplained = not confirmed and (not accident or doubted)
+    unexplained_marks = bool(marks) and unexplained
     fear = bool(_found(_FEAR, parts))
 
     child_abuse = child and (
-        bool(in_family) or fear or unexplained_marks or bool(_found(_WITNESS, parts))
+        bool(in_family) or fear or (marked_child and unexplained) or bool(_found(_WITNESS, parts))
     )
     harassed = any(
         _PARTNER.search(sentence) and _found(_HARASS, clauses(sentence))
@@ -390,8 +447,12 @@ def read_danger(text: str) -> Danger:
         )
     )
 
+    # A carer gone for the night (出門一整晚) leaves the children alone; a child who did not
+    # come home is another ground (child_away).
     alone = said_of_child(_ALONE, text) or (
-        bool(_CHILD_NOUN.search(text)) and bool(_found(_CARER_AWAY, parts))
+        bool(_CHILD_NOUN.search(text))
+        and bool(_found(_CARER_AWAY, parts))
+        and not said_of_child(_CARER_AWAY, text)
     )
     unfed = bool(_found(_UNFED, parts))
     uncared = bool(_found(_UNCARED, parts))
@@ -399,8 +460,8 @@ def read_danger(text: str) -> Danger:
     child_neglect = child and (alone or uncared or neglect_signs >= 2)
     adult_neglect = vulnerable_adult and (uncared or neglect_signs >= 2)
 
-    away = said_of_child(_AWAY, text) and not _MOVED_AWAY.search(text)
-    child_away = child and away and not alone
+    away = _child_gone_from_home(text)
+    child_away = child and away and not alone and not _FOUND_CHILD.search(text)
 
     money_taken = bool(_found(_MONEY_TAKEN, parts))
     scared = bool(_found(_SCOLD_SCARE, parts))

@@ -234,6 +234,17 @@ _MISSING = re.compile(
     "聯繫不上|聯絡不上|人去樓空|查無此人|協尋|失蹤|搬走(?![到去至])|搬離(?![到去至])|不知搬去|"
     "不知道?(?:搬)?(?:去|到)哪|換別人租|全家[^，,。；\\s]{0,6}搬|連夜搬|退租|不知道(?:他|她)?在哪"
 )
+# A report made, then found to be unfounded (調查後不成案, 醫院診斷不是被打的).
+_UNFOUNDED = re.compile(
+    "不成案|未成案|不是被打|排除(?:受虐|家暴|性侵)|查無受虐|調查後[^，,。；\\s]{0,10}(?:不是|排除|沒有)"
+)
+# A followed family gone with its children (人去樓空, 電話停話, 房子已經空了).
+_FAMILY_GONE = re.compile(
+    "人去樓空|連夜搬|全家[^，,。；\\s]{0,6}搬|房子(?:已經)?空了|空屋|換別人(?:租|住)|不知(?:道)?搬(?:去|到)?哪|"
+    "(?:都|均)未遇|無人應門|去向不明|下落不明"
+)
+_UNREACHABLE = re.compile("聯繫不上|聯絡不上|失聯|停話|空號|關機|已讀不回|打不通")
+_MOVED = re.compile("(?<!要求)(?<!要)(?:搬走|搬離|退租|搬家)")
 _FOUND = re.compile("已找到|已尋獲|已聯繫上|已聯絡上|找到了|(?:訪視|家訪)見到|已遷居|已返家|已回家")
 _UNDER6_LIST = re.compile(
     "[六6]歲以下弱勢兒童|弱勢兒童(?:及少年)?主動關懷|主動關懷(?:方案|名單)|未滿[六6]歲弱勢"
@@ -609,10 +620,11 @@ _RELATIVE_ELSEWHERE = re.compile(
     "外婆|外公|婆婆|公公|奶奶|爺爺|阿嬤|阿公|娘家|前夫|前妻|親戚|舅舅|阿姨|姑姑|叔叔|伯伯|生父|生母|男友|女友"
 )
 _SHORT_AFTER_OK = re.compile(
-    "的|地區|那邊|這邊|那個|那戶|這戶|某|一帶|附近|市區|區域|里長|[0-9０-９○〇]|[，,。；;、\\s]|$"
+    "的|地區|那邊|這邊|那個|那戶|這戶|這個|某|一帶|附近|市區|區域|里長|[0-9０-９○〇A-Za-z]|"
+    "[\u4e00-\u9fff]{1,3}(?:路|街|大道)|[，,。；;、\\s]|$"
 )
 _SHORT_AFTER_UNIT = re.compile(
-    "分局|家庭服務中心|家服中心|社福中心|區公所|衛生所|派出所|戶政|就業服務"
+    "分局|家庭服務中心|家服中心|社福中心|區公所|衛生所|派出所|所(?!以|有|謂)|戶政|就業服務"
 )
 _SHORT_AFTER_BAD = re.compile("區|路|街|大道|國小|國中|高中|里(?!長)")
 _VILLAGE_AFTER_DISTRICT = re.compile("(?P<v>[\u4e00-\u9fff]{1,3}?里)(?![長民])")
@@ -866,12 +878,22 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         or on_list
         or child_subject
     )
+    serving = _serving_units(said)
+    followed = on_list or bool(_VULNERABLE.search(said)) or len(serving) > 0
     missing = (
         children_present
         and not _FOUND.search(said)
-        and (danger.child_away or said_of_child(_MISSING, said))
+        and (
+            danger.child_away
+            or said_of_child(_MISSING, said)
+            or (
+                followed
+                and (
+                    _said(_FAMILY_GONE, said) or (_said(_UNREACHABLE, said) and _said(_MOVED, said))
+                )
+            )
+        )
     )
-    serving = _serving_units(said)
     frequent = _said(_FREQUENTLY_UNEMPLOYED, said)
     facts = Facts(
         drug_use=any(_by_caregiver(said, m) for m in drug),
@@ -890,7 +912,7 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         child_in_danger=child_in_danger,
         vulnerable_adult_abused=danger.vulnerable_adult_abused or danger.vulnerable_adult_neglected,
         threat_to_others=danger.threat_to_others,
-        protection_report_made=report is not None,
+        protection_report_made=report is not None and not _UNFOUNDED.search(said),
         danger_read=danger_model.shipped().probability(said) > danger_model.THRESHOLD,
         missing_child=missing,
         on_under6_care_list=on_list,

@@ -16,11 +16,11 @@ from bot.domain.obligations import ObligationKind, WaiverReason
 from bot.domain.permissions import COMMANDS
 from bot.domain.recognition import NotADescription
 from bot.domain.redaction import RedactionKind
-from bot.domain.safety import ReportChannel, SafetyGround
 from bot.domain.referral_form import HOUSEHOLD_FIELDS, Step
 from bot.domain.referral_rules import WHY_NOT_CODES, Category, Need, PriorityFlag
 from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role, StaffStatus
+from bot.domain.safety import ReportChannel, SafetyGround
 from bot.domain.text import NameProblem
 from bot.referrals import DecisionProblem
 from bot.render import LOCALES, Texts, roc_date, roc_datetime
