@@ -334,7 +334,11 @@ async def receive_description(
     if len(typed) > NARRATIVE_MAX:
         # Too long to keep — but safety and privacy come first all the same.
         if found.mandatory_report:
-            await reply(update, services.text(member, "referral.safety_gate"))
+            reported = report_text(
+                services, member, found.report_channel.value if found.report_channel else None
+            )
+            key = "referral.safety_gate_reported" if reported else "referral.safety_gate"
+            await reply(update, services.text(member, key, channel=reported))
         if found.removed:
             await delete_quietly(message)
             await tell_redacted(update, context, member, found.removed, "referral.redacted")

@@ -60,7 +60,7 @@ SAFETY_FACTS: dict[SafetyGround, tuple[str, ...]] = {
 SAFETY_NEEDS: dict[SafetyGround, tuple[Need, ...]] = {
     SafetyGround.FAMILY_VIOLENCE: (Need.VIOLENCE,),
     SafetyGround.SEXUAL: (Need.VIOLENCE,),
-    SafetyGround.CHILD_NEGLECT: (Need.VIOLENCE, Need.CHILD_CARE),
+    SafetyGround.CHILD_NEGLECT: (Need.CHILD_CARE,),  # neglect is a care need, not violence
     SafetyGround.CHILD_MISSING: (Need.CHILD_CARE,),
     SafetyGround.ELDER_OR_DISABLED: (Need.VIOLENCE,),
 }

@@ -172,3 +172,38 @@ async def test_an_open_draft_never_swallows_unrelated_text(zhongli: District) ->
     # A real detail is still welcome at any step.
     replies = await officer.says("另外阿公72歲也同住，行動不便。")
     assert any("已補充" in r.text for r in replies)
+
+
+async def test_a_description_in_two_messages_is_read_as_one(zhongli: District) -> None:
+    """Telegram splits a long paste; the danger in the second part still raises the gate."""
+    officer = zhongli.officer
+    await officer.says("/refer")
+    replies = await officer.says("中壢區陳○芳家，媽媽一個人帶兩個孩子（3歲、8歲），")
+    assert "安全確認" in replies[-1].text
+    replies = await officer.says("爸爸昨晚喝醉拿皮帶抽8歲的哥哥，背上都是一條一條的。")
+    assert any("先通報，再轉介" in r.text for r in replies)
+    assert any("已補充" in r.text for r in replies)
+    # The question asked before is answered by what came after: the form goes on.
+    replies = await officer.presses("✅ 以上都沒有")
+    assert "安全確認" not in replies[-1].text
+    summary = await refer_rest(officer, until_summary=True)
+    assert "安全確認：依描述涉及人身安全" in summary.text
+
+
+async def test_a_description_that_contradicts_itself_errs_on_safety(zhongli: District) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    replies = await officer.says(
+        "中壢區，媽媽說沒有家暴，但小孩說爸爸每天晚上打媽媽，他都躲在衣櫃裡看。"
+    )
+    assert "先通報，再轉介" in replies[0].text
+
+
+async def test_a_district_typed_at_the_district_question_answers_it(zhongli: District) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    await officer.says("獨居阿公87歲，中風後行動不便，送餐常常斷掉，最近跌倒兩次。")
+    replies = await officer.presses("✅ 以上都沒有")
+    assert replies[-1].text == "案家住在哪一區？"
+    replies = await officer.says("中壢")
+    assert "案家怎麼稱呼" in replies[-1].text
