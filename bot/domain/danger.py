@@ -29,7 +29,7 @@ _NEGATION = re.compile(
     "不像|看不出|"
     "沒看到|沒發現|未發現|未有|不再|沒再)"
     "(?:有|再|曾|過|任何|明顯|發現|看到|疑似|出現|被|的|人|他|她|遭|遭到|受到|受|到|什麼|對|跟|向|把|要|去|在家|孩子|小孩|家人|任何人|"
-    "打過|打|動手|目前|現在|最近|平常|平時|會|爸媽|爸爸|媽媽|父母|或|和|與|、)*"
+    "打過|目前|現在|最近|平常|平時|或|和|與|、|聽過|看過|見過|聽說|他們家有|大小聲)*"
     "(?:[^，,。；\\s]{1,4}(?:或|和|與|、))?$"
 )
 
@@ -39,7 +39,7 @@ def clauses(text: str) -> list[str]:
 
 
 def _negated(clause: str, start: int) -> bool:
-    return bool(_NEGATION.search(clause[max(0, start - 10) : start]))
+    return bool(_NEGATION.search(clause[max(0, start - 14) : start]))
 
 
 def _found(pattern: re.Pattern[str], parts: list[str]) -> list[str]:
@@ -132,7 +132,7 @@ _THREAT = re.compile(
 )
 # Threats aimed at neighbours, a workplace or an office: a danger, not family violence.
 _THREAT_OUTSIDE = re.compile(
-    "樓下|樓上|住戶|隔壁|整排|鄰居|對面|房子|大樓|社區|車位|公司|工廠|辦公室|公所|雇主|店"
+    "樓下|樓上|住戶|廠|里長家|別人家|隔壁|整排|鄰居|對面|房子|大樓|社區|車位|公司|工廠|辦公室|公所|雇主|店"
 )
 _SEXUAL = re.compile(
     "性侵|性騷|猥褻|強制性交|性交|亂倫|性虐|性剝削|性交易|援交|發生(?:性)?關係|性行為|強暴|強姦|"
@@ -187,7 +187,7 @@ _UNCARED = re.compile(
     "衣服[^，。；\\s]{0,6}(?:沒換|有味道|很臭)|滿地(?:垃圾|酒瓶)|"
     "(?:沒|未|不|沒有)(?:帶|送)[^，。；\\s]{0,4}(?:去)?(?:看醫生|看病|就醫|醫院|回診|復健|醫)|"
     "(?:不給|沒給)(?:她|他)?(?:吃|飯)|延誤就醫|預防接種[^，。；\\s]{0,6}(?:逾期|未打)|"
-    "(?:疫苗|接種)[^，。；\\s]{0,6}(?:沒打|未打)|斷藥|藥[^，。；\\s]{0,6}(?:沒動|未動|沒吃)|沒有水電|"
+    "(?:疫苗|接種)[^，。；\\s]{0,6}(?:沒打|未打)|藥[^，。；\\s]{0,6}(?:沒動|未動)|沒有水電|"
     "沒水沒電|超過3[0-9]度|餵(?:養|食)(?:嚴重)?不足|照顧功能(?:明顯)?不足|照顧(?:嚴重)?疏忽|疏忽照顧|"
     "同一套衣服|頭髮(?:有味道|很臭|油膩)|指甲(?:黑|很長)|化膿|"
     "(?:帶|送)[^，。；\\s]{0,4}(?:看醫生|就醫|看病)[^，。；\\s]{0,4}(?:都沒|沒有|不理|沒回|不處理)"
@@ -196,7 +196,7 @@ _UNCARED = re.compile(
 _TAKE_ALONG = re.compile(
     "(?:帶|抱|揹|背|牽)(?:著)?[^，。；\\s]{0,10}(?:孩子|小孩|兒子|女兒|老大|老二|[兩二三]個|子女|她|他|"
     "寶寶|小的|妹妹|弟弟)[^，。；\\s]{0,10}"
-    "(?:一起|一塊|一同)?(?:去|從)?[^，。；\\s]{0,4}(?:(?<![搬帶逃會])走(?!路)|死|去死|離開|跳|燒炭|解脫|自殺|"
+    "(?:一起|一塊|一同)?(?:去|從)?[^，。；\\s]{0,4}(?:(?<![搬帶逃會])走(?!路)|死|去死|離開(?:這個世界|人世)|跳|燒炭|解脫|自殺|"
     "輕生|上路)|(?:帶|抱)(?:著)?[^，。；\\s]{0,6}(?:孩子|小孩|小的)一起(?=[，,。！!…』」]|$)|"
     "一起(?:去)?(?:天上|天堂|另一個世界)|一起去找(?:他們|她|妳|你)?(?:的)?(?:媽媽|爸爸)|"
     "(?:一起|大家一起|全家一起)(?:去死|死|走|解脫|燒炭|跳|離開這個世界|上路)|同歸於盡|"
@@ -225,7 +225,7 @@ _MOVED_AWAY = re.compile(
 _ADULT_NOUN = re.compile(
     "爸爸|媽媽|父親|母親|案父|案母|繼父|繼母|養父|養母|爸|媽|產婦|孕婦|男友|女友|男朋友|女朋友|同居人|"
     "先生|太太|丈夫|妻子|老公|老婆|案夫|案妻|配偶|前夫|前妻|男方|女方|男子|女子|婦人|叔叔|舅舅|伯伯|阿姨|"
-    "姑姑|哥嫂|家長|監護人|照顧者|阿嬤|阿公|奶奶|爺爺|外婆|外公|大學生|戶長|女士|小姐|[A-Z]女|[A-Z]男|"
+    "姑姑|哥嫂|家長|監護人|照顧者|生母|生父|阿嬤|阿公|奶奶|爺爺|外婆|外公|大學生|戶長|女士|小姐|[A-Z]女|[A-Z]男|"
     "姓男子|姓女子"
 )
 _CHILD_NOUN = re.compile(
@@ -346,9 +346,9 @@ def said_of_child(pattern: re.Pattern[str], text: str) -> bool:
 
 
 # A suspicion the same text then lays to rest (懷疑被打…到場查訪…現場無異狀; 虛驚一場).
-_SUSPECTED = re.compile("懷疑|疑似|擔心|好像|聽說|怕是|怕|以為|誤以為|傳說|傳言|謠傳")
+_SUSPECTED = re.compile("懷疑|疑似|擔心|好像|聽說|怕是|怕|以為|誤以為|傳說|傳言|謠傳|檢舉|匿名")
 _REFUTED = re.compile("虛驚一場|誤會一場|是誤會|原來是|結果問清楚|結果是")
-_RULED_OUT = re.compile("現場無異狀|無異狀|查無受虐|未見(?:任何)?(?:新舊)?傷")
+_RULED_OUT = re.compile("現場無異狀|無異狀|查無受虐|查無不當|未見(?:任何)?(?:新舊)?傷")
 
 
 def _child_gone_from_home(text: str) -> bool:
@@ -370,6 +370,12 @@ def _child_gone_from_home(text: str) -> bool:
             if not _MOVED_AWAY.search(text) or _CHILD_NOUN.search(part):
                 return True
     return False
+
+
+def _before_and(parts: list[str], part: str) -> list[str]:
+    """A clause and the one before it (匿名通報，說爸爸把兒子關在陽台)."""
+    index = parts.index(part)
+    return parts[max(0, index - 1) : index + 1]
 
 
 def _old_matter(part: str, text: str) -> bool:
@@ -408,7 +414,7 @@ def read_danger(text: str) -> Danger:
         return any(part in sentence and pattern.search(sentence) for sentence in _sentences(text))
 
     # A suspicion alone (鄰居懷疑被打, 以為是在打老婆) is not a fact; the facts around it count.
-    hurt = [p for p in hurt if not _SUSPECTED.search(p)]
+    hurt = [p for p in hurt if not _SUSPECTED.search("".join(_before_and(parts, p)))]
     if _REFUTED.search(text) and len(hurt) <= 1:
         hurt = []
     outside = [p for p in hurt if near(_OUTSIDERS, p)]
