@@ -19,7 +19,8 @@ from bot.accounts import Staff
 from bot.domain.permissions import Action
 from bot.domain.recognition import NotADescription, Recognised, description_problem
 from bot.domain.redaction import (
-    mask_name,
+    ALIAS_MAX,
+    alias_of,
     national_id_is_valid,
     normalise_national_id,
     redact,
@@ -52,7 +53,6 @@ from handlers.base import (
 )
 from handlers.case_card import report_text, safety_text
 
-ALIAS_MAX = 20
 UNITS_MAX = 10
 
 
@@ -303,8 +303,11 @@ async def receive_text(update: Update, context: Context, member: Staff, opened: 
         await reply(update, services.text(member, "referral.empty"))
         return
     step = opened.draft.next_step()
-    if step is Step.ALIAS:
-        await receive_alias(update, context, member, opened, typed)
+    if step is Step.ALIAS and len(typed) > ALIAS_MAX * 2:
+        # Far longer than a name: more about the family, not its alias.
+        await receive_description(update, context, member, opened, typed=typed, message=message)
+    elif step is Step.ALIAS:
+        await receive_alias(update, context, member, opened, typed=typed, message=message)
     elif step is Step.NATIONAL_ID:
         await receive_national_id(update, context, member, opened, typed=typed, message=message)
     elif step is Step.UNITS:
@@ -426,16 +429,27 @@ def understood(services: Services, member: Staff, draft: Draft, *, first: bool) 
 
 
 async def receive_alias(
-    update: Update, context: Context, member: Staff, opened: OpenDraft, typed: str
+    update: Update,
+    context: Context,
+    member: Staff,
+    opened: OpenDraft,
+    *,
+    typed: str,
+    message: Message,
 ) -> None:
+    """A masked name and nothing else: an identifier in it is cut and its message deleted; what
+    is not a name (too long, digits, signs) is asked again."""
     services = services_of(context)
-    if len(typed) > ALIAS_MAX or "\n" in typed:
-        await reply(update, services.text(member, "referral.alias_too_long", limit=ALIAS_MAX))
+    alias = alias_of(typed)
+    if alias.removed:
+        await delete_quietly(message)
+        await tell_redacted(update, context, member, alias.removed, "referral.redacted")
+    if alias.masked is None:
+        await reply(update, services.text(member, "referral.alias_not_a_name", limit=ALIAS_MAX))
         return
-    alias = mask_name(typed)
-    draft = replace(opened.draft, alias=alias).finish(Step.ALIAS)
-    if alias != typed:
-        await reply(update, services.text(member, "referral.alias_masked", alias=alias))
+    draft = replace(opened.draft, alias=alias.masked).finish(Step.ALIAS)
+    if alias.masked != typed:
+        await reply(update, services.text(member, "referral.alias_masked", alias=alias.masked))
     await advance(update, context, member, replace(opened, draft=draft))
 
 

@@ -309,3 +309,28 @@ def looks_like_full_name(text: str) -> bool:
     if not 2 <= len(text) <= 4 or not all(_is_cjk(ch) for ch in text):
         return False
     return text[:2] in COMPOUND_SURNAMES or text[0] in COMMON_SURNAMES
+
+
+ALIAS_MAX = 8  # 歐陽○○家 and the like; a longer "alias" is not a name
+# What a family's alias may hold once identifiers are cut: Chinese characters, the usual mask
+# marks, and a letter for 「A男」 — never digits or other signs, which is how IDs and phones hide.
+_ALIAS = re.compile("[\u4e00-\u9fff○〇◯＊*XxＸｘOＯA-Za-zＡ-Ｚａ-ｚ]+")
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A typed alias: the masked name to keep (None when what is left is not a name), and the
+    kinds of identifier cut from it."""
+
+    masked: str | None
+    removed: tuple[RedactionKind, ...]
+
+
+def alias_of(typed: str) -> Alias:
+    """An alias is a masked name and nothing else: identifiers are cut first (王*0912345678 →
+    王○), and what remains must look like a name, short and without digits or signs."""
+    cleaned = redact(typed)
+    rest = unicodedata.normalize("NFC", cleaned.text.replace(REDACTED, "")).strip()
+    if not rest or len(rest) > ALIAS_MAX or not _ALIAS.fullmatch(rest):
+        return Alias(None, cleaned.removed)
+    return Alias(mask_name(rest), cleaned.removed)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bot.domain.roles import Role
 from storage.schema import referrals
+from tests.e2e.test_referral import refer_rest
 from tests.transcript import Person, World, active_member
 
 pytestmark = pytest.mark.e2e
@@ -128,3 +129,31 @@ async def test_contradictory_ages_are_pointed_out(world: World, officer: Person)
     await officer.presses("✅ 以上都沒有")
     await officer.presses("略過")
     assert "家中成員" in (await officer.last_bot_message()).text
+
+
+async def test_an_alias_holding_a_phone_or_an_id_keeps_only_the_masked_name(
+    world: World, officer: Person
+) -> None:
+    await officer.says("/refer")
+    await officer.says("中壢區，媽媽一個人帶兩個孩子（3歲、8歲），最近經濟很吃緊，房租遲繳兩個月。")
+    await officer.presses("✅ 以上都沒有")
+    replies = await officer.says("王*0912345678")
+    assert any("為保護個資" in r.text for r in replies)
+    assert any(r.text == "已遮蔽為：王○" for r in replies)
+    chat = await officer.chat()
+    assert all(m.deleted for m in chat if "0912345678" in m.text)
+    await refer_rest(officer)
+    async with world.bot_services.db.read() as conn:
+        aliases = [row.alias for row in (await conn.execute(select(referrals))).all()]
+    assert aliases == ["王○"]
+
+
+async def test_an_alias_that_is_not_a_name_is_asked_again(world: World, officer: Person) -> None:
+    await officer.says("/refer")
+    await officer.says("中壢區，媽媽一個人帶兩個孩子（3歲、8歲），最近經濟很吃緊，房租遲繳兩個月。")
+    await officer.presses("✅ 以上都沒有")
+    for typed in ("陳小明0912", "王家（電話另給）", "A123456789"):
+        replies = await officer.says(typed)
+        assert replies[-1].text.startswith("稱呼只能是遮蔽後的姓名"), typed
+    replies = await officer.says("陳○美")
+    assert "家中成員" in replies[-1].text

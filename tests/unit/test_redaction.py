@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.domain.redaction import (
     REDACTED,
     RedactionKind,
+    alias_of,
     looks_like_full_name,
     mask_name,
     national_id_is_valid,
@@ -342,3 +343,27 @@ def test_looks_like_full_name() -> None:
 )
 def test_a_phone_takes_only_its_own_closing_parenthesis(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked", "removed"),
+    [
+        ("王*0912345678", "王○", (RedactionKind.PHONE,)),
+        ("陳xA123456789", "陳○", (RedactionKind.NATIONAL_ID,)),
+        ("王小明", "王○明", ()),
+        ("王○明", "王○明", ()),
+        ("歐陽小明", "歐陽○明", ()),
+        ("A男", "A○", ()),
+        ("0912345678", None, (RedactionKind.PHONE,)),
+        ("王小明0912", None, ()),
+        ("王家（電話另給）", None, ()),
+        ("這家人住在中壢區的王家", None, ()),
+        ("", None, ()),
+    ],
+)
+def test_an_alias_is_a_masked_name_and_nothing_else(
+    typed: str, masked: str | None, removed: tuple[RedactionKind, ...]
+) -> None:
+    alias = alias_of(typed)
+    assert alias.masked == masked
+    assert alias.removed == removed
