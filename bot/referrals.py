@@ -22,7 +22,7 @@ from bot.domain.jurisdiction import Jurisdiction, MeetingSeries, Unit
 from bot.domain.permissions import VISIBILITY, Visibility, may_decide_referral, sees_referral
 from bot.domain.recognition import Recognised, recognise
 from bot.domain.redaction import normalise_national_id, redact
-from bot.domain.referral_form import Draft
+from bot.domain.referral_form import Draft, Step
 from bot.domain.referral_rules import Category
 from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role, UnitRole
@@ -174,8 +174,8 @@ class Referrals:
             if record is None or record.nonce != nonce:
                 return None
             draft = Draft.from_json(self.keyring.decrypt(DRAFT_PURPOSE, record.payload))
-            if draft.district is None:
-                return None
+            if draft.district is None or draft.next_step() is not Step.CONFIRM:
+                return None  # not at its summary: the safety question or another still open
             center = self.center_for(draft.district)
             own_unit = member.unit.id if member.unit else None
             co_cases: tuple[ReferralRecord, ...] = ()

@@ -14,6 +14,7 @@ from bot.accounts import Staff
 from bot.cases import TIMELINE_PAGE
 from bot.domain.case_status import MOVE_EVENTS, CaseStatus
 from bot.domain.permissions import Action, may
+from bot.domain.referral_form import NO_DANGER
 from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role
 from bot.services import Services
@@ -73,8 +74,11 @@ def safety_text(
 ) -> str:
     """The safety question's answer: 沒有, the grounds answered 有, or that danger was read in the
     description (the question is not asked then)."""
-    if answer is None:
-        return services.text(reader, "safety_answer.recognised") if mandatory_report else "—"
+    if answer is None or answer == NO_DANGER:
+        if mandatory_report:  # danger read in the description, before or after the question
+            return services.text(reader, "safety_answer.recognised")
+        if answer is None:
+            return "—"
     return "、".join(services.text(reader, f"safety_answer.{part}") for part in answer.split(","))
 
 

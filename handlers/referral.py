@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import StrEnum
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -196,9 +196,10 @@ async def show_gate(update: Update, context: Context, member: Staff, opened: Ope
             ),
         )
         return
+    harm_only = opened.draft.safety == (SafetyGround.HARM,) and not opened.draft.recognised_danger
     await reply(
         update,
-        services.text(member, "referral.safety_gate"),
+        services.text(member, "referral.safety_gate_harm" if harm_only else "referral.safety_gate"),
         keyboard(
             [
                 [
@@ -490,24 +491,40 @@ async def advance(update: Update, context: Context, member: Staff, opened: OpenD
 # --- the buttons -------------------------------------------------------------------------------
 
 
+async def not_this_draft(
+    query: CallbackQuery, services: Services, member: Staff, *, nonce: str, action: str
+) -> None:
+    """A button of a draft that is gone: a double-tapped 送出 finds its referral, else expired."""
+    submitted = await services.referrals.submit(member, nonce) if action == "submit" else None
+    if submitted is not None:
+        text = services.text(member, "referral.already_submitted", code=submitted.referral.code)
+    else:
+        text = services.text(member, "common.stale_button")
+    await answer(query, text, alert=True)
+
+
+def form_data(raw: str | None) -> tuple[str, str, list[str]] | None:
+    """`ref:<nonce>:<action>[:<argument>…]` read back (see `data`); None when it is not that."""
+    parts = (raw or "").split(":")
+    if len(parts) < 3 or parts[0] != "ref":
+        return None
+    return parts[1], parts[2], parts[3:]
+
+
 @requires(Action.REFER)
 async def press(update: Update, context: Context, member: Staff) -> None:
     """Every button of the referral form: `ref:<nonce>:<action>[:<argument>…]`."""
     services = services_of(context)
     query = update.callback_query
     assert query is not None
-    _, nonce, action, *args = (query.data or "").split(":")
+    parsed = form_data(query.data)
+    if parsed is None:
+        await answer(query, services.text(member, "common.stale_button"), alert=True)
+        return
+    nonce, action, args = parsed
     opened = await services.referrals.open_draft(member)
     if opened is None or opened.nonce != nonce:
-        submitted = await services.referrals.submit(member, nonce) if action == "submit" else None
-        if submitted is not None:
-            await answer(
-                query,
-                services.text(member, "referral.already_submitted", code=submitted.referral.code),
-                alert=True,
-            )
-        else:
-            await answer(query, services.text(member, "common.stale_button"), alert=True)
+        await not_this_draft(query, services, member, nonce=nonce, action=action)
         return
     if action == "noop":
         await answer(query)
@@ -544,31 +561,37 @@ async def safety_button(
 ) -> None:
     """The safety question (`safe`) and the gate's 「我已通報」 (`rep`)."""
     argument = args[0] if args else ""
-    if action == "rep" and argument in ReportChannel.__members__.values():
+    if action == "rep" and argument in (ReportChannel.HOTLINE, ReportChannel.ECARE):
         await record_report(update, context, member, opened, ReportChannel(argument))
-    else:
+    elif action == "safe" and (argument == NO_DANGER or argument in set(SafetyGround)):
         await answer_safety(update, context, member, opened, argument)
+    else:  # no such button: say so, and ask again what the form is at
+        await reply(update, services_of(context).text(member, "common.stale_button"))
+        await ask(update, context, member, opened)
 
 
 async def answer_safety(
     update: Update, context: Context, member: Staff, opened: OpenDraft, answer_value: str
 ) -> None:
-    """「沒有」, or one ground: the gate at once, exactly as for a recognised danger."""
+    """「沒有」, or a ground: the gate at once, exactly as for a recognised danger.
+
+    A ground can be added at any time (a 「沒有」 tapped by mistake, a second ground); a 「沒有」
+    never takes back what was said or recognised — it only answers a question still open."""
     services = services_of(context)
+    draft = opened.draft
     if answer_value == NO_DANGER:
+        if draft.next_step() is not Step.SAFETY:
+            await ask(update, context, member, opened)  # answered already: carry on where it is
+            return
         grounds: tuple[SafetyGround, ...] = ()
-    elif answer_value in SafetyGround.__members__.values():
-        grounds = (SafetyGround(answer_value),)
     else:
-        await reply(update, services.text(member, "common.stale_button"))
-        return
-    if opened.draft.next_step() is not Step.SAFETY:
-        await ask(update, context, member, opened)  # answered already: carry on where it is
-        return
-    draft = opened.draft.answer_safety(grounds)
-    opened = replace(opened, draft=draft)
-    if draft.mandatory_report:
+        grounds = (*(draft.safety or ()), SafetyGround(answer_value))
+    answered = draft.answer_safety(grounds)
+    opened = replace(opened, draft=answered)
+    if answered.mandatory_report and not draft.mandatory_report:
         await show_gate(update, context, member, opened)
+    elif grounds and draft.mandatory_report:
+        await reply(update, services.text(member, "referral.safety_added"))
     await advance(update, context, member, opened)
 
 
@@ -578,14 +601,19 @@ async def record_report(
     """「我已撥 113 通報」 on the gate: the referral records it, and still does not count as one;
     the form's current question follows again, so the next tap is at the bottom of the chat."""
     services = services_of(context)
-    opened = replace(opened, draft=opened.draft.record_report(channel))
-    if not await services.referrals.save_draft(member, opened):
-        await reply(update, services.text(member, "common.stale_button"))
-        return
+    if opened.draft.report_channel is None:  # the first answer stands; a second tap repeats it
+        opened = replace(opened, draft=opened.draft.record_report(channel))
+        if not await services.referrals.save_draft(member, opened):
+            await reply(update, services.text(member, "common.stale_button"))
+            return
+    recorded = opened.draft.report_channel
+    assert recorded is not None
     await reply(
         update,
         services.text(
-            member, "referral.report_recorded", channel=report_text(services, member, channel.value)
+            member,
+            "referral.report_recorded",
+            channel=report_text(services, member, recorded.value),
         ),
     )
     await ask(update, context, member, opened)  # the question the form is at, below again
@@ -654,7 +682,7 @@ async def toggle(
         return
     await answer(query)
     if flipped_to_danger:
-        await reply(update, services.text(member, "referral.safety_gate"))
+        await show_gate(update, context, member, opened)
     try:
         await query.edit_message_reply_markup(markup(context, member, opened))
     except TelegramError:
@@ -702,8 +730,12 @@ async def show_summary(update: Update, context: Context, member: Staff, opened: 
 
 
 async def submit(update: Update, context: Context, member: Staff, opened: OpenDraft) -> None:
-    """One tap submits; a double tap finds the referral already made and says so."""
+    """One tap submits; a double tap finds the referral already made and says so. A draft not
+    at its summary (saved before a question was added, or a forged tap) is asked what it lacks."""
     services = services_of(context)
+    if opened.draft.next_step() is not Step.CONFIRM:
+        await ask(update, context, member, opened)
+        return
     submitted = await services.referrals.submit(member, opened.nonce)
     if submitted is None:
         await reply(update, services.text(member, "common.stale_button"))

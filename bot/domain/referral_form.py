@@ -142,12 +142,8 @@ class Draft:
 
     @property
     def recognised_danger(self) -> bool:
-        """Danger read from the description, or a report the worker says was already made."""
-        return (
-            mandatory_report(self.facts)
-            or Need.VIOLENCE in self.needs
-            or self.report_channel is not None
-        )
+        """Danger read from the description (a report already made about it included)."""
+        return mandatory_report(self.facts) or Need.VIOLENCE in self.needs
 
     @property
     def mandatory_report(self) -> bool:

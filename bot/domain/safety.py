@@ -42,12 +42,17 @@ _STILL_TO_DO = re.compile(
 _DONE_BEFORE = re.compile(
     "(?:已經?|已有|剛剛?|剛才|有先|先行|昨天|昨晚|今天|今早|稍早|當天|當場|隨即|立即)[^，,。；;\\n]{0,5}$"
 )
-_DONE_AFTER = re.compile("了|過|完成|在案|完畢|已?受理")
+_DONE_AFTER = re.compile("(?:通報)?(?:了|過|完成|在案|完畢|已?受理)")
 _OVER = re.compile("結案|已結")
+_DONE_IN = re.compile("了|過")
 _FORMERLY = re.compile("前經|曾經?|以前|之前|先前|過去")
 _MENTIONS: tuple[tuple[re.Pattern[str], ReportChannel], ...] = (
     (
-        re.compile("(?:撥|打|通報|報)(?:了|過)?\\s*113|113\\s*(?:通報|專線|保護專線)?"),
+        # 113 the hotline, not 113年 (the ROC year) nor part of a longer number.
+        re.compile(
+            "(?:撥|打|通報|報)(?:了|過)?\\s*113(?![0-9年/.\\-月])|"
+            "(?<![0-9/.\\-])113(?![0-9年/.\\-月度])\\s*(?:通報|專線|保護專線)?"
+        ),
         ReportChannel.HOTLINE,
     ),
     (re.compile("關懷[eｅEＥ]起來"), ReportChannel.ECARE),
@@ -58,7 +63,10 @@ _MENTIONS: tuple[tuple[re.Pattern[str], ReportChannel], ...] = (
     (re.compile("(?:通報|報)(?:給|到|至)?家防中心"), ReportChannel.PROTECTION_CENTER),
     # 通報 alone counts only as a protection report: not 自殺通報, nor one to the police.
     (
-        re.compile("(?<!自殺)(?:保護|家暴|兒保|責任)?通報(?!警|派出所|110|自殺)"),
+        re.compile(
+            "(?<!自殺)(?:保護|家暴|兒保|責任)?通報"
+            "(?!警|派出所|110|自殺|(?:給|到)?(?:輔導室|學務處|校安|導師|主任|學校|衛生局|教育局))"
+        ),
         ReportChannel.UNSPECIFIED,
     ),
 )
@@ -77,7 +85,8 @@ def reported_channel(text: str) -> ReportChannel | None:
             center_done = channel is ReportChannel.PROTECTION_CENTER and match[0] == "家防中心"
             if _OVER.search(text, match.end(), match.end() + 14) or _FORMERLY.search(before):
                 continue  # 前經家防中心開案，已於去年結案: an old case, not a report about this
-            if center_done or _DONE_BEFORE.search(before) or _DONE_AFTER.match(after):
+            said_done = bool(_DONE_IN.search(match[0]))  # 打了113, 通報過113
+            if center_done or said_done or _DONE_BEFORE.search(before) or _DONE_AFTER.match(after):
                 found.append((match.start(), channel))
     if not found:
         return None

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from telegram import Update
 
 from bot.domain.roles import Role
 from storage.schema import referrals
 from tests.e2e.test_referral import CODE, S01, S06, District, refer_rest, zhongli
-from tests.transcript import World, active_member
+from tests.transcript import Person, World, active_member
 
 pytestmark = pytest.mark.e2e
 __all__ = ["zhongli"]  # the 中壢 fixture of the referral transcripts
@@ -207,3 +208,119 @@ async def test_a_district_typed_at_the_district_question_answers_it(zhongli: Dis
     assert replies[-1].text == "案家住在哪一區？"
     replies = await officer.says("中壢")
     assert "案家怎麼稱呼" in replies[-1].text
+
+
+async def test_a_ground_tapped_after_none_still_raises_the_gate(zhongli: District) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    await officer.says(QUIET)
+    question = await officer.last_bot_message()
+    await officer.presses("✅ 以上都沒有")
+    # A mis-tap put right on the same question message.
+    ground = next(b for row in question.buttons for b in row if b["text"] == "⚠️ 家庭暴力或虐待")
+    replies = await officer.presses_data(question.message_id, ground["callback_data"])
+    assert any("先通報，再轉介" in r.text for r in replies)
+    # 「沒有」 again takes nothing back.
+    none = question.buttons[0][0]
+    await officer.presses_data(question.message_id, none["callback_data"])
+    summary = await refer_rest(officer, until_summary=True)
+    assert "安全確認：家庭暴力或虐待" in summary.text
+    assert "🚨 緊急" in summary.text
+
+
+async def test_danger_read_after_a_none_is_what_the_summary_shows(zhongli: District) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    await officer.says(QUIET)
+    await officer.presses("✅ 以上都沒有")
+    replies = await officer.says("另外，哥哥說爸爸喝醉會拿皮帶抽他，背上有傷。")
+    assert any("先通報，再轉介" in r.text for r in replies)
+    summary = await refer_rest(officer, until_summary=True)
+    assert "安全確認：依描述涉及人身安全" in summary.text
+    assert "安全確認：沒有" not in summary.text
+
+
+async def test_submit_is_refused_until_the_safety_question_is_answered(
+    zhongli: District,
+) -> None:
+    officer, world = zhongli.officer, zhongli.world
+    await officer.says("/refer")
+    question = (await officer.says(QUIET))[-1]
+    nonce = question.buttons[0][0]["callback_data"].split(":")[1]
+    await forged_press(world, officer, question.message_id, f"ref:{nonce}:submit")
+    assert "安全確認" in (await officer.last_bot_message()).text  # asked again, not sent
+    assert await referral_count(world) == 0
+
+
+async def test_a_report_tapped_twice_keeps_the_first_answer(zhongli: District) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    gate = (await officer.says(S06))[0]
+    await officer.presses("我已撥 113 通報")
+    ecare = next(b for row in gate.buttons for b in row if b["text"] == "我已上關懷e起來通報")
+    replies = await officer.presses_data(gate.message_id, ecare["callback_data"])
+    assert replies[0].text.startswith("已記錄：已通報（113）")
+    forged = ecare["callback_data"].replace(":ecare", ":unspecified")
+    await forged_press(zhongli.world, officer, gate.message_id, forged)
+    summary = await refer_rest(officer, until_summary=True)
+    assert "已通報（113）" in summary.text
+
+
+async def test_violence_ticked_as_a_need_shows_the_gate_with_its_buttons(
+    zhongli: District,
+) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    await officer.says(QUIET)
+    await officer.presses("✅ 以上都沒有")
+    while "需求（可複選）" not in (await officer.last_bot_message()).text:
+        labels = (await officer.last_bot_message()).labels
+        await officer.presses(next(c for c in ("確認", "略過") if c in labels))
+    replies = await officer.presses("暴力")
+    gate = next(r for r in replies if "先通報，再轉介" in r.text)
+    assert gate.labels == ["我已撥 113 通報", "我已上關懷e起來通報"]
+
+
+async def test_self_harm_alone_names_the_suicide_line_too(zhongli: District) -> None:
+    officer = zhongli.officer
+    await officer.says("/refer")
+    await officer.says(QUIET)
+    replies = await officer.presses("⚠️ 自傷或傷人")
+    gate = next(r for r in replies if "自傷或傷人" in r.text and "1925" in r.text)
+    assert "113" in gate.text
+
+
+async def test_malformed_form_buttons_change_nothing(zhongli: District) -> None:
+    officer, world = zhongli.officer, zhongli.world
+    await officer.says("/refer")
+    question = (await officer.says(QUIET))[-1]
+    for data in ("ref:x", "ref:", "ref", "ref:zz:safe", "ref:zz:submit:1:2"):
+        await forged_press(world, officer, question.message_id, data)
+    assert (await officer.last_bot_message()).message_id == question.message_id
+    replies = await officer.presses("✅ 以上都沒有")  # the real draft is untouched
+    assert "家中成員" in replies[-1].text or "案家怎麼稱呼" in replies[-1].text
+
+
+async def forged_press(world: World, person: Person, message_id: int, data: str) -> None:
+    """A press with data no button carries (a forged update), straight into the application."""
+    application = world.application
+    assert application is not None
+    update = Update.de_json(
+        {
+            "update_id": 900_000 + message_id,
+            "callback_query": {
+                "id": f"forged-{message_id}-{data}",
+                "chat_instance": "x",
+                "data": data,
+                "from": {"id": person.user_id, "is_bot": False, "first_name": person.first_name},
+                "message": {
+                    "message_id": message_id,
+                    "date": 0,
+                    "chat": {"id": person.user_id, "type": "private"},
+                    "text": "x",
+                },
+            },
+        },
+        application.bot,
+    )
+    await application.process_update(update)
