@@ -155,9 +155,10 @@ _PARTNER = re.compile("前夫|前妻|前男友|前女友|同居人|男友|女友
 # A child alone, or with no adult to look after them.
 _ALONE = re.compile(
     "(?:一個人|獨自|單獨|自己一個人|獨留)(?:一人)?[^，。；\\s]{0,8}"
-    "(?:家|屋內|屋裡|房間|租屋處|車上|車內|客廳|門口|裡面|鐵門|床上|嬰兒床)|遺棄|棄養|棄嬰|"
+    "(?:家|屋內|屋裡|房間|租屋處|車上|車內|客廳|裡面|鐵門|床上|嬰兒床)(?!照顧|扶養|撫養|帶)|"
+    "遺棄|棄養|棄嬰|"
     "家裡沒(?:有)?大人|沒有大人在家|大人都不在|自己下樓|"
-    "(?:一人|一個人)(?:在|於)(?:家|屋內|屋裡)|獨自在|一個人在家|被(?:反)?鎖在|反鎖|鎖在(?:家|房間|屋)|"
+    "(?:一人|一個人)(?:在|於)(?:家|屋內|屋裡)|獨自在家|一個人在家|被(?:反)?鎖在|反鎖|鎖在(?:家|房間|屋)|"
     "丟在(?:家|租屋處|屋內)|放(?:著)?(?:他|她)?(?:一個人)?在家|只有(?:他|她)?(?:跟|和)?[^，。；\\s]{0,8}"
     "(?:兩個人|兩人|自己)在家|大人(?:好像)?(?:晚上)?(?:都)?不在|沒有?大人在|"
     "(?:家裡|家中)只剩(?:他|她)?(?:跟|和)?[^，。；\\s]{0,8}(?:哥哥|弟弟|妹妹|姊姊|姐姐|孩子|小孩|兄妹|姊弟)|"
@@ -225,7 +226,7 @@ _MOVED_AWAY = re.compile(
 _ADULT_NOUN = re.compile(
     "爸爸|媽媽|父親|母親|案父|案母|繼父|繼母|養父|養母|爸|媽|產婦|孕婦|男友|女友|男朋友|女朋友|同居人|"
     "先生|太太|丈夫|妻子|老公|老婆|案夫|案妻|配偶|前夫|前妻|男方|女方|男子|女子|婦人|叔叔|舅舅|伯伯|阿姨|"
-    "姑姑|哥嫂|家長|監護人|照顧者|生母|生父|阿嬤|阿公|奶奶|爺爺|外婆|外公|大學生|戶長|女士|小姐|[A-Z]女|[A-Z]男|"
+    "姑姑|哥嫂|家長|監護人|照顧者|生母|生父|鄰居|志工|里長|老師|社工|阿伯|老伯|長者|老人|老翁|老婦|阿祖|阿嬤|阿公|奶奶|爺爺|外婆|外公|大學生|戶長|女士|小姐|[A-Z]女|[A-Z]男|"
     "姓男子|姓女子"
 )
 _CHILD_NOUN = re.compile(
@@ -346,6 +347,10 @@ def said_of_child(pattern: re.Pattern[str], text: str) -> bool:
 
 
 # A suspicion the same text then lays to rest (懷疑被打…到場查訪…現場無異狀; 虛驚一場).
+# A story as someone told it (他說『昨天被爸爸打到哭』), which the next clause may lay to rest.
+_TOLD = re.compile("說|稱|表示|講")
+# Someone else's allegation, in the clause before (匿名檢舉，說爸爸把兒子關在陽台).
+_ALLEGED = re.compile("檢舉|匿名|傳言|謠傳|聽說")
 _SUSPECTED = re.compile("懷疑|疑似|擔心|好像|聽說|怕是|怕|以為|誤以為|傳說|傳言|謠傳|檢舉|匿名")
 _REFUTED = re.compile("虛驚一場|誤會一場|是誤會|原來是|結果問清楚|結果是")
 _RULED_OUT = re.compile("現場無異狀|無異狀|查無受虐|查無不當|未見(?:任何)?(?:新舊)?傷")
@@ -372,10 +377,16 @@ def _child_gone_from_home(text: str) -> bool:
     return False
 
 
-def _before_and(parts: list[str], part: str) -> list[str]:
-    """A clause and the one before it (匿名通報，說爸爸把兒子關在陽台)."""
+def _and_after(parts: list[str], part: str) -> list[str]:
+    """A clause and the one after it (where a story told is laid to rest)."""
     index = parts.index(part)
-    return parts[max(0, index - 1) : index + 1]
+    return parts[index : index + 2]
+
+
+def _before_and(parts: list[str], part: str) -> list[str]:
+    """A clause and the two before it (匿名通報，說爸爸把兒子關在陽台)."""
+    index = parts.index(part)
+    return parts[max(0, index - 2) : index + 1]
 
 
 def _old_matter(part: str, text: str) -> bool:
@@ -414,9 +425,15 @@ def read_danger(text: str) -> Danger:
         return any(part in sentence and pattern.search(sentence) for sentence in _sentences(text))
 
     # A suspicion alone (鄰居懷疑被打, 以為是在打老婆) is not a fact; the facts around it count.
-    hurt = [p for p in hurt if not _SUSPECTED.search("".join(_before_and(parts, p)))]
-    if _REFUTED.search(text) and len(hurt) <= 1:
-        hurt = []
+    hurt = [
+        p
+        for p in hurt
+        if not _SUSPECTED.search(p) and not _ALLEGED.search("".join(_before_and(parts, p)))
+    ]
+    # A story laid to rest right after it is told (被爸爸打到哭…結果問清楚是打電動輸了).
+    hurt = [
+        p for p in hurt if not (_TOLD.search(p) and _REFUTED.search("".join(_and_after(parts, p))))
+    ]
     outside = [p for p in hurt if near(_OUTSIDERS, p)]
     in_family = [p for p in hurt if p not in outside]
     threats = _found(_THREAT, parts)
