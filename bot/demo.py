@@ -134,6 +134,8 @@ async def _refer(services: Services, member: Staff, story: str) -> int:
     for step in (Step.ALIAS, Step.HOUSEHOLD, Step.CATEGORIES, Step.NEEDS, Step.UNITS):
         draft = draft.finish(step)
     draft = draft.finish(Step.NATIONAL_ID)
+    if draft.next_step() is Step.SAFETY:
+        draft = draft.answer_safety(())  # the worker answered 「以上都沒有」
     opened = await services.referrals.start_draft(member)
     opened = OpenDraft(nonce=opened.nonce, draft=draft)
     await services.referrals.save_draft(member, opened)
