@@ -29,7 +29,8 @@ _NEGATION = re.compile(
     "不像|看不出|"
     "沒看到|沒發現|未發現|未有|不再|沒再)"
     "(?:有|再|曾|過|任何|明顯|發現|看到|疑似|出現|被|的|人|他|她|遭|遭到|受到|受|到|什麼|對|跟|向|把|要|去|在家|孩子|小孩|家人|任何人|"
-    "打過|目前|現在|最近|平常|平時|或|和|與|、|聽過|看過|見過|聽說|他們家有|大小聲)*"
+    "打過|目前|現在|最近|平常|平時|或|和|與|、|聽過|看過|見過|聽說|他們家有|大小聲|其他|"
+    "先生|太太|丈夫|妻子|老公|老婆)*"
     "(?:[^，,。；\\s]{1,4}(?:或|和|與|、))?$"
 )
 
@@ -99,7 +100,7 @@ _HURT = re.compile(
     "往(?:他|她)?(?:的)?(?:頭|背|身上|臉|腿|頭上|背上)(?:上)?[^，]{0,4}(?:打|砸|丟|招呼|抽|踢|潑)|"
     "(?:頭|臉)(?:往|去)(?:牆|地|桌|門框|門|櫃|柱)|撞(?:牆|地板|桌角)|推(?:倒|下樓|去撞|他|她)|燙(?:他|她)|罰跪|"
     "叫(?:他|她)跪|跪在|潑(?:熱水|開水|汽油)|拿刀|持刀|揮刀|菜刀|水果刀|砍(?:他|她|人|傷)|"
-    "家暴|家庭暴力|施暴|暴力相向|動手(?!術)|發酒瘋|修理(?:他|她)|不要(?:再)?打了|別(?:再)?打了|"
+    "家暴|家庭暴力|施暴|暴力相向|動手(?!術)|發酒瘋|互毆|鬥毆|打架|出拳|修理(?:他|她)|不要(?:再)?打了|別(?:再)?打了|"
     "不要再打|喊救命|救命|教訓(?:他|她)|虐童|兒虐(?!篩)|虐待|不當管教|體罰|"
     "被[^，。；\\s]{0,6}(?:關|鎖)在[^，。；\\s]{0,4}(?:房間|廁所|陽台|浴室|門外|籠|儲藏室|屋裡|家裡|裡面)"
 )
@@ -132,7 +133,7 @@ _THREAT = re.compile(
 )
 # Threats aimed at neighbours, a workplace or an office: a danger, not family violence.
 _THREAT_OUTSIDE = re.compile(
-    "樓下|樓上|住戶|廠|里長家|別人家|隔壁|整排|鄰居|對面|房子|大樓|社區|車位|公司|工廠|辦公室|公所|雇主|店"
+    "樓下|樓上|住戶|廠|里長家|別人家|這裡|本所|櫃台|隔壁|整排|鄰居|對面|房子|大樓|社區|車位|公司|工廠|辦公室|公所|雇主|店"
 )
 _SEXUAL = re.compile(
     "性侵|性騷|猥褻|強制性交|性交|亂倫|性虐|性剝削|性交易|援交|發生(?:性)?關係|性行為|強暴|強姦|"
@@ -146,6 +147,7 @@ _SEXUAL = re.compile(
     "下面[^，。；\\s]{0,3}痛|內褲[^，。；\\s]{0,6}血|"
     "(?:拍|傳|錄)[^，。；\\s]{0,8}(?:裸照|私密照|裸體|沒穿衣服|不穿衣服|身體的?照片)"
 )
+_WEAPON = re.compile("刀|槍|汽油|棍|球棒|鐵條|鐵棍")
 # Stalking and harassment by a (former) partner: family violence too (家庭暴力防治法 art. 2).
 _HARASS = re.compile(
     "騷擾|跟蹤|堵人|堵她|堵他|糾纏|每天打[^，。；\\s]{0,6}(?:通)?電話|奪命連環|監控(?:她|他)|"
@@ -220,7 +222,7 @@ _FOUND_CHILD = re.compile(
 )
 _MOVED_AWAY = re.compile(
     "搬走|搬離|搬家|人去樓空|全家|舉家|一家人都|整戶|退租|遷居|遷出|母子|母女|父子|父女|"
-    "帶著?[^，。；\\s]{0,8}(?:幼兒|孩子|小孩|兒子|女兒|子女)"
+    "帶著?[^，。；\\s]{0,8}(?:幼兒|孩子|小孩|兒子|女兒|子女|弟弟|妹妹|哥哥|姊姊|寶寶|小的)"
 )
 # Whose deed or plight a cue is: the last person named before it in its sentence.
 _ADULT_NOUN = re.compile(
@@ -267,6 +269,7 @@ class Danger:
     vulnerable_adult_abused: bool = False  # hit, locked in, money taken, threatened
     vulnerable_adult_neglected: bool = False  # left without food, care or medicine
     threat_to_others: bool = False
+    hurt_someone_outside: bool = False  # a fight with strangers: harming others, not a report
 
     @property
     def any_ground(self) -> bool:
@@ -350,8 +353,10 @@ def said_of_child(pattern: re.Pattern[str], text: str) -> bool:
 # A story as someone told it (他說『昨天被爸爸打到哭』), which the next clause may lay to rest.
 _TOLD = re.compile("說|稱|表示|講")
 # Someone else's allegation, in the clause before (匿名檢舉，說爸爸把兒子關在陽台).
-_ALLEGED = re.compile("檢舉|匿名|傳言|謠傳|聽說")
-_SUSPECTED = re.compile("懷疑|疑似|擔心|好像|聽說|怕是|怕|以為|誤以為|傳說|傳言|謠傳|檢舉|匿名")
+_ALLEGED = re.compile("檢舉|匿名|傳言|謠傳|聽說|有人說|可能")
+_SUSPECTED = re.compile(
+    "懷疑|疑似|擔心|好像|聽說|怕是|怕|以為|誤以為|傳說|傳言|謠傳|檢舉|匿名|可能有|有人說"
+)
 _REFUTED = re.compile("虛驚一場|誤會一場|是誤會|原來是|結果問清楚|結果是")
 _RULED_OUT = re.compile("現場無異狀|無異狀|查無受虐|查無不當|未見(?:任何)?(?:新舊)?傷")
 
@@ -413,7 +418,9 @@ def read_danger(text: str) -> Danger:
     disabled = bool(_DISABLED.search(text))
     vulnerable_adult = elder or disabled
 
-    hurt = [p for p in _found(_HURT, parts) if not _old_matter(p, text)]
+    hurt = [
+        p for p in _found(_HURT, parts) if not _old_matter("".join(_before_and(parts, p)), text)
+    ]
 
     def near(pattern: re.Pattern[str], part: str) -> bool:
         """`pattern` in the clause; or, when the clause names no one of the family, anywhere in
@@ -491,7 +498,7 @@ def read_danger(text: str) -> Danger:
     adult_abused = vulnerable_adult and (
         bool(in_family)
         or money_taken
-        or (scared and (unexplained_marks or bool(threats)))
+        or (scared and (unexplained_marks or bool(threats_in_family)))
         or ("反鎖" in text or "鎖在" in text)
     )
     return Danger(
@@ -504,5 +511,6 @@ def read_danger(text: str) -> Danger:
         child_drugs=child and said_of_child(_CHILD_DRUGS_WORDS, text),
         vulnerable_adult_abused=adult_abused,
         vulnerable_adult_neglected=adult_neglect,
-        threat_to_others=bool(outside) or bool(threats_outside),
+        threat_to_others=bool(threats_outside) or any(_WEAPON.search(p) for p in outside),
+        hurt_someone_outside=bool(outside),
     )

@@ -915,7 +915,7 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         vulnerable_adult_abused=danger.vulnerable_adult_abused or danger.vulnerable_adult_neglected,
         threat_to_others=danger.threat_to_others,
         protection_report_made=report is not None and not _UNFOUNDED.search(said),
-        danger_read=danger_model.shipped().probability(said) > danger_model.THRESHOLD,
+        danger_read=danger_model.shipped().reads_danger(said),
         missing_child=missing,
         on_under6_care_list=on_list,
         vulnerable_family_case=bool(_VULNERABLE.search(said)) or len(serving) > 0,
@@ -923,7 +923,8 @@ def recognise(text: str, jurisdiction: Jurisdiction) -> Recognised:
         self_harm_or_harm_others=bool(suicide)
         or _said(_SELF_HARM, said)
         or violence
-        or child_in_danger,
+        or child_in_danger
+        or danger.hurt_someone_outside,
         recurrent=_recurrent(said),
         serving_units=serving,
     )

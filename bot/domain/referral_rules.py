@@ -222,6 +222,7 @@ def priority_flags(household: Household, facts: Facts) -> tuple[PriorityFlag, ..
         or facts.child_in_danger
         or facts.vulnerable_adult_abused
         or facts.threat_to_others
+        or facts.danger_read
     )
     if harm:
         flags.append(PriorityFlag.SELF_HARM_OR_HARM_OTHERS)

@@ -64,7 +64,7 @@ _MENTIONS: tuple[tuple[re.Pattern[str], ReportChannel], ...] = (
     # 通報 alone counts only as a protection report: not 自殺通報, nor one to the police.
     (
         re.compile(
-            "(?<!自殺)(?:保護|家暴|兒保|責任)?通報"
+            "(?<!自殺)(?<!防治)(?:保護|家暴|兒保|責任)?通報"
             "(?!警|派出所|110|自殺|(?:給|到)?(?:輔導室|學務處|校安|導師|主任|學校|衛生局|教育局))"
         ),
         ReportChannel.UNSPECIFIED,
