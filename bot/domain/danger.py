@@ -358,7 +358,6 @@ _SUSPECTED = re.compile(
     "懷疑|疑似|擔心|好像|聽說|怕是|怕|以為|誤以為|傳說|傳言|謠傳|檢舉|匿名|可能有|有人說"
 )
 _REFUTED = re.compile("虛驚一場|誤會一場|是誤會|原來是|結果問清楚|結果是")
-_RULED_OUT = re.compile("現場無異狀|無異狀|查無受虐|查無不當|未見(?:任何)?(?:新舊)?傷")
 
 
 def _child_gone_from_home(text: str) -> bool:
@@ -472,9 +471,7 @@ def read_danger(text: str) -> Danger:
         child
         and bool(_MINOR_AGE.search(text))
         and bool(_ONLINE_ADULT.search(text))
-        and bool(
-            re.search("過夜|發生(?:性)?關係|開房|旅館|懷孕|(?:傳|拍)[^，。；\\s]{0,6}照", text)
-        )
+        and bool(_GROOMED.search(text))
     )
 
     # A carer gone for the night (出門一整晚) leaves the children alone; a child who did not
