@@ -192,7 +192,7 @@ async def show_gate(update: Update, context: Context, member: Staff, opened: Ope
             services.text(
                 member,
                 "referral.safety_gate_reported",
-                channel=report_text(services, member, channel.value),
+                channel=report_text(services, member, channel),
             ),
         )
         return
@@ -338,9 +338,7 @@ async def receive_description(
     if len(typed) > NARRATIVE_MAX:
         # Too long to keep — but safety and privacy come first all the same.
         if found.mandatory_report:
-            reported = report_text(
-                services, member, found.report_channel.value if found.report_channel else None
-            )
+            reported = report_text(services, member, found.report_channel)
             key = "referral.safety_gate_reported" if reported else "referral.safety_gate"
             await reply(update, services.text(member, key, channel=reported))
         if found.removed:
@@ -613,7 +611,7 @@ async def record_report(
         services.text(
             member,
             "referral.report_recorded",
-            channel=report_text(services, member, recorded.value),
+            channel=report_text(services, member, recorded),
         ),
     )
     await ask(update, context, member, opened)  # the question the form is at, below again
@@ -711,9 +709,7 @@ async def show_summary(update: Update, context: Context, member: Staff, opened: 
             units="、".join(draft.serving_units),
             center=services.referrals.center_for(draft.district).name if draft.district else "—",
             safety=safety_text(services, member, draft.safety_answer, draft.mandatory_report),
-            reported=report_text(
-                services, member, draft.report_channel.value if draft.report_channel else None
-            ),
+            reported=report_text(services, member, draft.report_channel),
         ),
         keyboard(
             [
