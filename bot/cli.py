@@ -26,6 +26,7 @@ from bot.domain.scoring import report_lines, score, score_json
 from bot.domain.working_days import TAIPEI
 from bot.jurisdictions import JurisdictionError, load_jurisdiction
 from bot.logs import configure_logging
+from bot.private_files import keep_new_files_private, make_state_private
 from bot.render import roc_datetime
 from bot.runner import PortInUseError, run
 from storage import open_database
@@ -106,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    keep_new_files_private()
     try:
         settings = load_settings(
             sandbox_port=getattr(args, "port", None),
@@ -122,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.webhook_secret.reveal() if settings.webhook_secret else "",
         ],
     )
+    make_state_private(settings.var_dir, sqlite_path(settings.database_url))
     commands: dict[str, Callable[[], int]] = {
         "run": lambda: _run(settings),
         "demo": lambda: asyncio.run(_demo(settings)),

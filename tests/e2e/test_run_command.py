@@ -45,6 +45,27 @@ def test_sandbox_mode_lets_a_newcomer_register_the_first_admin(tmp_path: Path) -
     assert bot.process.returncode == 0
     assert (tmp_path / "var" / "sandbox.db").exists()
     assert (tmp_path / "var" / "secret.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
+    for name in ("sandbox.db", "sandbox.db-wal", "sandbox.db-shm"):
+        path = tmp_path / "var" / name
+        if path.exists():
+            assert path.stat().st_mode & 0o777 == 0o600, name
+
+
+def test_state_left_readable_by_others_is_made_owner_only_at_start(tmp_path: Path) -> None:
+    env = {**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var")}
+    migrate = [sys.executable, "-m", "bot", "migrate"]
+    subprocess.run(migrate, env=env, capture_output=True, text=True, timeout=60, check=True)  # noqa: S603
+    var = tmp_path / "var"
+    assert var.stat().st_mode & 0o777 == 0o700
+    assert (var / "sandbox.db").stat().st_mode & 0o777 == 0o600
+    # An operator's copy (cp without -p, an old version) leaves them wide open.
+    var.chmod(0o755)
+    (var / "sandbox.db").chmod(0o644)
+    again = subprocess.run(migrate, env=env, capture_output=True, text=True, timeout=60, check=True)  # noqa: S603
+    assert "sandbox.db was readable by others (0o644); now owner-only (0o600)" in again.stderr
+    assert var.stat().st_mode & 0o777 == 0o700
+    assert (var / "sandbox.db").stat().st_mode & 0o777 == 0o600
 
 
 def test_a_busy_port_is_explained(tmp_path: Path) -> None:
@@ -184,7 +205,7 @@ def test_migrate_and_backup(tmp_path: Path) -> None:
         check=True,
     )
     assert "integrity check: ok" in backup.stdout
-    assert target.exists()
+    assert target.stat().st_mode & 0o777 == 0o600
 
 
 def test_the_recogniser_from_the_shell(tmp_path: Path) -> None:
