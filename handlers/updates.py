@@ -174,15 +174,22 @@ async def receive_note(update: Update, context: Context, member: Staff, subject:
         await services.cases.forget_expected(member)
         return
     entry_date = date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:]))
-    note, step, due = split_next_step(typed, taipei_today())
+    split = split_next_step(typed, taipei_today())
+    if split.problem is not None:
+        # Still waiting for this note: the worker sends it again with the date put right.
+        await reply(
+            update,
+            services.text(member, f"update.step_date_{split.problem.value}", due=split.due),
+        )
+        return
     result = await services.cases.write(
         member,
         referral,
         kind=EntryKind(kind),
         entry_date=entry_date,
-        note=note,
-        next_step=step,
-        next_due=due,
+        note=split.note,
+        next_step=split.step,
+        next_due=split.due,
     )
     if isinstance(result, str):
         await reply(update, services.text(member, f"reason.{result}", code=referral.code))

@@ -6,14 +6,19 @@ Also the "下一步：…" line of a case note, which carries a next step and, o
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 ROC_OFFSET = 1911
 DEFAULT_NEXT_STEP_DAYS = 7
+NEXT_STEP_MAX_DAYS = 366  # a next step is planned within the year; 200/1/1 is a typo, not 2111
 
 _FULL = re.compile(r"(?<!\d)(\d{2,4})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})\s*日?(?!\d)")
 _SHORT = re.compile(r"(?<![\d/])(\d{1,2})\s*[/月]\s*(\d{1,2})\s*日?(?![\d/])")
 _NEXT_STEP = re.compile(r"^\s*下一步\s*[:：]\s*(?P<step>.+?)\s*$", re.MULTILINE)
+_DIGITS = re.compile(r"\d+")
+_SHAPE_PROBE_DAY = date(2000, 1, 1)
 
 
 def parse_date(text: str, today: date) -> date | None:
@@ -42,13 +47,47 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def split_next_step(note: str, today: date) -> tuple[str, str | None, date | None]:
-    """(note without the 下一步 line, the next step, its due date — a week from today unless
-    the line gives a date)."""
+def shaped_like_date(text: str) -> bool:
+    """Whether `text` holds a date `parse_date` would read if its numbers were valid (2/30, 0/0).
+
+    Every run of digits becomes the same number of 1s — a valid year, month and day at any
+    length parse_date accepts — so parse_date itself decides the shape, with no second copy of
+    its patterns.
+    """
+    probe = _DIGITS.sub(lambda digits: "1" * len(digits[0]), text)
+    return parse_date(probe, _SHAPE_PROBE_DAY) is not None
+
+
+class StepDateProblem(StrEnum):
+    NO_SUCH_DAY = "no_such_day"  # 115/02/30, 2027-13-01, 0/0
+    IN_THE_PAST = "in_the_past"  # 115/01/05 typed in December 115
+    TOO_FAR = "too_far"  # 200/1/1: more than a year ahead
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A case note split into the note and its 「下一步：…」 line, if it has one."""
+
+    note: str
+    step: str | None
+    due: date | None  # the line's date, or a week from today when it gives none
+    problem: StepDateProblem | None = None  # the line's date cannot be right: ask again
+
+
+def split_next_step(note: str, today: date) -> NextStep:
+    """The note without its 下一步 line, the next step, and its due date — a week from today
+    unless the line gives a date. A date that does not exist, has passed, or lies more than a year
+    ahead is a problem to point out, never replaced by the default."""
     found = _NEXT_STEP.search(note)
     if found is None:
-        return note.strip(), None, None
+        return NextStep(note.strip(), None, None)
     step = found["step"]
-    due = parse_date(step, today) or today + timedelta(days=DEFAULT_NEXT_STEP_DAYS)
-    rest = (note[: found.start()] + note[found.end() :]).strip()
-    return rest or step, step, due
+    rest = (note[: found.start()] + note[found.end() :]).strip() or step
+    due = parse_date(step, today)
+    if due is None and shaped_like_date(step):
+        return NextStep(rest, step, None, StepDateProblem.NO_SUCH_DAY)
+    if due is not None and due < today:
+        return NextStep(rest, step, due, StepDateProblem.IN_THE_PAST)
+    if due is not None and (due - today).days > NEXT_STEP_MAX_DAYS:
+        return NextStep(rest, step, due, StepDateProblem.TOO_FAR)
+    return NextStep(rest, step, due or today + timedelta(days=DEFAULT_NEXT_STEP_DAYS))

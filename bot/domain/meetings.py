@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from bot.domain.dates import ROC_OFFSET, parse_date
+from bot.domain.dates import ROC_OFFSET, parse_date, shaped_like_date
 from bot.domain.jurisdiction import MeetingSeries
 from bot.domain.working_days import TAIPEI, add_months, taipei_date
 
@@ -56,7 +56,6 @@ _DIGITS = re.compile(r"\d+")
 # A four-digit year with a leading zero ("0115"): parse_date reads it as ROC, but four digits are
 # a Gregorian year, and the year 115 is long past.
 _ZERO_LED_YEAR = re.compile(r"(?<!\d)0\d{3}(?!\d)")
-_SHAPE_PROBE_DAY = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -187,7 +186,7 @@ def parse_meeting_time(text: str, *, now: datetime) -> datetime | str:
     found = _TIME.search(normal)
     rest = normal if found is None else f"{normal[: found.start()]} {normal[found.end() :]}"
     day = parse_date(rest, today)
-    if found is None or (day is None and not _shaped_like_date(rest)):
+    if found is None or (day is None and not shaped_like_date(rest)):
         return BAD_FORMAT
     clock = _clock(found)
     if day is None or clock is None:
@@ -207,17 +206,6 @@ def _clock(found: re.Match[str]) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
-
-
-def _shaped_like_date(text: str) -> bool:
-    """Whether `text` holds a date `parse_date` would read if its numbers were valid (2/30).
-
-    Every run of digits becomes the same number of 1s — a valid year, month and day at any
-    length parse_date accepts — so parse_date itself decides the shape, with no second copy of
-    its patterns.
-    """
-    probe = _DIGITS.sub(lambda digits: "1" * len(digits[0]), text)
-    return parse_date(probe, _SHAPE_PROBE_DAY) is not None
 
 
 def _zero_led_year(text: str, day: date) -> bool:

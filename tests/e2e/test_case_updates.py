@@ -52,6 +52,29 @@ async def test_a_routine_visit_is_three_taps_and_one_message(
     assert "〔已遮蔽〕" in replies[-1].text
 
 
+async def test_an_impossible_next_step_date_is_asked_again_and_nothing_is_saved(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    worker = district.social_worker
+    replies = await worker.says(f"/update {code}")
+    await worker.presses("電訪家庭")
+    await worker.presses("今天")
+    for typed, says in (
+        ("案母說下週方便。\n下一步：家訪 115/02/30", "日期不存在"),
+        ("案母說下週方便。\n下一步：家訪 0/0", "日期不存在"),
+        ("案母說下週方便。\n下一步：家訪 200/1/1", "在一年以後"),
+        ("案母說下週方便。\n下一步：家訪 115/01/05", "已經過了"),
+    ):
+        replies = await worker.says(typed)
+        assert says in replies[-1].text, typed
+        assert "紀錄尚未儲存" in replies[-1].text
+    async with district.world.bot_services.db.read() as conn:
+        assert (await conn.execute(select(case_entries))).all() == []
+    replies = await worker.says("案母說下週方便。\n下一步：家訪 12/10")
+    assert "下一步「家訪 12/10」期限 115/12/10" in replies[-1].text
+
+
 async def test_a_tracked_case_owes_one_monthly_report(accepted: tuple[District, str]) -> None:
     district, code = accepted
     supervisor, worker = district.supervisor, district.social_worker

@@ -11,6 +11,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.domain import meetings as meeting_rules
 from bot.domain.case_status import BUTTON_MOVES, MOVE_EVENTS, REASON_CODES, CaseStatus, EntryKind
+from bot.domain.dates import StepDateProblem
 from bot.domain.nudges import NudgeKind
 from bot.domain.obligations import ObligationKind, WaiverReason
 from bot.domain.permissions import COMMANDS
@@ -125,6 +126,7 @@ def _expand(key: str) -> set[str]:
         "{parsed}": MEETING_TIME_REASONS,
         "{problem}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
         "{result}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
+        "{split.problem.value}": [p.value for p in StepDateProblem],
         "{step}": ["series", "district", "time", "place", "link", "chair"],
         "{moment.weekday()}": [str(n) for n in range(7)],
         "{value}": ["attend", "absent", "delegated"],

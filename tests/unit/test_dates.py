@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.domain.dates import parse_date, split_next_step
+from bot.domain.dates import NextStep, StepDateProblem, parse_date, split_next_step
 
 TODAY = date(2026, 11, 24)
 
@@ -32,18 +32,43 @@ def test_parse_date(typed: str, expected: date | None) -> None:
 
 
 def test_a_note_without_a_next_step() -> None:
-    assert split_next_step("今天家訪，案母情緒穩定。", TODAY) == (
-        "今天家訪，案母情緒穩定。",
-        None,
-        None,
+    assert split_next_step("今天家訪，案母情緒穩定。", TODAY) == NextStep(
+        "今天家訪，案母情緒穩定。", None, None
     )
 
 
 def test_a_next_step_with_and_without_a_date() -> None:
-    note, step, due = split_next_step("今天家訪。\n下一步：陪同就醫 12/3", TODAY)
-    assert note == "今天家訪。"
-    assert step == "陪同就醫 12/3"
-    assert due == date(2026, 12, 3)
-    _, step, due = split_next_step("電訪。\n下一步: 連結就服站", TODAY)
-    assert step == "連結就服站"
-    assert due == date(2026, 12, 1)
+    assert split_next_step("今天家訪。\n下一步：陪同就醫 12/3", TODAY) == NextStep(
+        "今天家訪。", "陪同就醫 12/3", date(2026, 12, 3)
+    )
+    assert split_next_step("電訪。\n下一步: 連結就服站", TODAY) == NextStep(
+        "電訪。", "連結就服站", date(2026, 12, 1)
+    )
+    assert split_next_step("電訪。\n下一步: 欠款3萬 分6期", TODAY).due == date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("下一步：家訪 115/02/30", StepDateProblem.NO_SUCH_DAY),
+        ("下一步：家訪 2027-13-01", StepDateProblem.NO_SUCH_DAY),
+        ("下一步：家訪 0/0", StepDateProblem.NO_SUCH_DAY),
+        ("下一步：家訪 2/30", StepDateProblem.NO_SUCH_DAY),
+        ("下一步：家訪 115/01/05", StepDateProblem.IN_THE_PAST),
+        ("下一步：家訪 200/1/1", StepDateProblem.TOO_FAR),
+        ("下一步：家訪 3026/1/1", StepDateProblem.TOO_FAR),
+    ],
+)
+def test_an_impossible_next_step_date_is_pointed_out_never_replaced(
+    line: str, problem: StepDateProblem
+) -> None:
+    split = split_next_step(f"今天家訪。\n{line}", TODAY)
+    assert split.problem is problem
+    assert split.due != date(2026, 12, 1)  # never silently a week from today
+
+
+@pytest.mark.parametrize(
+    "line", ["下一步：家訪 115/11/24", "下一步：家訪 116/11/24", "下一步：家訪 12/31"]
+)
+def test_next_step_dates_from_today_to_a_year_ahead_are_taken(line: str) -> None:
+    assert split_next_step(f"電訪。\n{line}", TODAY).problem is None
