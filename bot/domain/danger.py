@@ -357,6 +357,7 @@ _ALLEGED = re.compile("檢舉|匿名|傳言|謠傳|聽說|有人說|可能")
 _SUSPECTED = re.compile(
     "懷疑|疑似|擔心|好像|聽說|怕是|怕|以為|誤以為|傳說|傳言|謠傳|檢舉|匿名|可能有|有人說"
 )
+_PASSED_ON = re.compile("(?:說|表示|指出|提到|反映|檢舉|通報|告訴我們|轉述)[:：]?$")
 _REFUTED = re.compile("虛驚一場|誤會一場|是誤會|原來是|結果問清楚|結果是")
 
 
@@ -393,6 +394,9 @@ def _before_and(parts: list[str], part: str) -> list[str]:
     return parts[max(0, index - 2) : index + 1]
 
 
+_TIME_FRAME = re.compile("(?:的時候|時|期間|那段時間|年前|以前|之前|那幾年)$")
+
+
 def _old_matter(part: str, text: str) -> bool:
     """Violence long past and over (十年前曾有家暴，已離婚多年無往來)."""
     past = re.search(
@@ -409,6 +413,26 @@ def _old_matter(part: str, text: str) -> bool:
     return bool(past and over)
 
 
+def _told_of(parts: list[str], part: str) -> str:
+    """The clause, with the two before it when it names no one of the family itself (曾經，
+    被打到住院) or when they set its time (七八年前她還住在前夫家的時候，前夫喝酒會打她); a
+    past event before it is not its time (過去曾住院，爸爸…抽他的背)."""
+    before = _before_and(parts, part)[:-1]
+    if _FAMILY_ROLE.search(part):
+        before = [b for b in before if _TIME_FRAME.search(b)]
+    return "".join([*before, part])
+
+
+def _alleged_in(parts: list[str], part: str) -> str:
+    """Where hearsay about a clause is said: in it, or in the two before it when it names no
+    one of the family itself (匿名檢舉，被打到住院) or when they end by passing it on
+    (鄰居檢舉說，爸爸…); hearsay about something else (聽說在吸安，爸爸…) is not about it."""
+    before = _before_and(parts, part)[:-1]
+    if _FAMILY_ROLE.search(part):
+        before = [b for b in before if _PASSED_ON.search(b)]
+    return "".join([*before, part])
+
+
 def read_danger(text: str) -> Danger:
     """The statutory grounds `text` points to, read clause by clause."""
     parts = clauses(text)
@@ -417,9 +441,7 @@ def read_danger(text: str) -> Danger:
     disabled = bool(_DISABLED.search(text))
     vulnerable_adult = elder or disabled
 
-    hurt = [
-        p for p in _found(_HURT, parts) if not _old_matter("".join(_before_and(parts, p)), text)
-    ]
+    hurt = [p for p in _found(_HURT, parts) if not _old_matter(_told_of(parts, p), text)]
 
     def near(pattern: re.Pattern[str], part: str) -> bool:
         """`pattern` in the clause; or, when the clause names no one of the family, anywhere in
@@ -432,9 +454,7 @@ def read_danger(text: str) -> Danger:
 
     # A suspicion alone (鄰居懷疑被打, 以為是在打老婆) is not a fact; the facts around it count.
     hurt = [
-        p
-        for p in hurt
-        if not _SUSPECTED.search(p) and not _ALLEGED.search("".join(_before_and(parts, p)))
+        p for p in hurt if not _SUSPECTED.search(p) and not _ALLEGED.search(_alleged_in(parts, p))
     ]
     # A story laid to rest right after it is told (被爸爸打到哭…結果問清楚是打電動輸了).
     hurt = [
