@@ -18,6 +18,7 @@ from bot.accounts import Accounts, Staff
 from bot.cases import Cases
 from bot.clock import utcnow
 from bot.domain.calendar import next_conference, roc_year
+from bot.domain.case_code import case_code, parse_case_code
 from bot.domain.jurisdiction import Jurisdiction, MeetingSeries, Unit
 from bot.domain.permissions import VISIBILITY, Visibility, may_decide_referral, sees_referral
 from bot.domain.recognition import Recognised, recognise
@@ -37,6 +38,7 @@ DRAFT_PURPOSE = "referral-draft"
 NARRATIVE_PURPOSE = "referral-narrative"
 REASON_PURPOSE = "referral-return-reason"
 NATIONAL_ID_PURPOSE = "national-id"
+NOT_A_CASE_CODE = "(not a case code)"  # the audit subject when what was typed is not one
 PAGE_SIZE = 5
 
 
@@ -193,7 +195,7 @@ class Referrals:
             number = await referrals.next_number(conn, year)
             created = await referrals.insert(
                 conn,
-                code=f"{self.jurisdiction.case_code_prefix}-{year}-{number:05d}",
+                code=case_code(self.jurisdiction.case_code_prefix, year, number),
                 submission_key=f"{member.id}:{nonce}",
                 district=center_district(draft),
                 village=draft.village,
@@ -466,9 +468,11 @@ class Referrals:
             return member.unit.id in await cases.team(conn, referral.id)
 
     async def view(self, member: Staff, code: str) -> ReferralRecord | None:
-        """One referral, if this person may see it; every attempt is audited."""
+        """One referral, if this person may see it; every attempt is audited. What is not shaped
+        like a case code is not looked up, and audited without what was typed."""
+        well_formed = parse_case_code(code, self.jurisdiction.case_code_prefix)
         async with self.db.write() as conn:
-            referral = await referrals.by_code(conn, code.strip().upper())
+            referral = await referrals.by_code(conn, well_formed) if well_formed else None
             allowed = referral is not None and (
                 self.sees(member, referral)
                 or (
@@ -482,7 +486,7 @@ class Referrals:
                 action="case.view",
                 outcome="allowed" if allowed else "denied",
                 actor_staff_id=member.id,
-                subject=f"referral:{code.strip().upper()[:32]}",
+                subject=f"referral:{well_formed or NOT_A_CASE_CODE}",
             )
         return referral if allowed else None
 

@@ -24,7 +24,7 @@ from telegram.ext import ContextTypes
 
 from bot.accounts import Staff
 from bot.domain.permissions import Action, commands_for, may
-from bot.domain.redaction import RedactionKind
+from bot.domain.redaction import RedactionKind, redact
 from bot.services import Services
 from storage.records import ReferralRecord
 
@@ -63,6 +63,7 @@ def data_parts(query: CallbackQuery, count: int) -> list[str]:
     return parts + [""] * (count - len(parts))
 
 
+CODE_MAX = 32  # characters of a typed case code looked at (TY-115-00042 has 12)
 LABEL_TEXT = 24  # characters of typed text shown on a button or a duty line
 
 
@@ -106,6 +107,23 @@ async def tell_redacted(
         services.text(member, f"redaction.{removed_kind.value}") for removed_kind in removed
     )
     await reply(update, services.text(member, key, kinds=kinds))
+
+
+async def typed_after_command(
+    update: Update, context: Context, member: Staff, limit: int
+) -> str | None:
+    """What was typed after a command (`/case …`, `/search …`), at most `limit` characters.
+
+    An identifier in it is never looked up, audited or echoed: the message is deleted, the person
+    is told, and None says there is nothing to do (`/case B123456780`, `/search 0912345678`).
+    """
+    cleaned = redact(" ".join(context.args or []).strip())
+    if cleaned.removed:
+        if update.message is not None:
+            await delete_quietly(update.message)
+        await tell_redacted(update, context, member, cleaned.removed, "common.argument_redacted")
+        return None
+    return cleaned.text[:limit]
 
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

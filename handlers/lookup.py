@@ -16,7 +16,17 @@ from bot.accounts import Staff
 from bot.domain.permissions import Action
 from bot.referrals import PAGE_SIZE, counted_up_to
 from bot.services import Services
-from handlers.base import Button, Context, answer, keyboard, reply, requires, services_of
+from handlers.base import (
+    CODE_MAX,
+    Button,
+    Context,
+    answer,
+    keyboard,
+    reply,
+    requires,
+    services_of,
+    typed_after_command,
+)
 from handlers.case_card import card_keyboard, card_text, line, timeline_text
 from storage.records import ReferralRecord
 
@@ -39,11 +49,14 @@ async def expiring(context: Context, message: Message | None) -> None:
 async def show_case(update: Update, context: Context, member: Staff) -> None:
     """`/case TY-115-00042`: the summary card, if I may see it."""
     services = services_of(context)
-    if not context.args:
+    typed = await typed_after_command(update, context, member, CODE_MAX)
+    if typed is None:
+        return
+    if not typed:
         await reply(update, services.text(member, "case.usage"))
         return
-    referral = await services.referrals.view(member, context.args[0][:32])
-    await send_card(update, context, member, referral, context.args[0][:32])
+    code = typed.split()[0]
+    await send_card(update, context, member, await services.referrals.view(member, code), code)
 
 
 async def send_card(
@@ -128,7 +141,9 @@ async def my_cases(update: Update, context: Context, member: Staff) -> None:
 async def search(update: Update, context: Context, member: Staff) -> None:
     """`/search <code | alias fragment | district | status>`."""
     services = services_of(context)
-    query = " ".join(context.args or []).strip()
+    query = await typed_after_command(update, context, member, SEARCH_MAX + 1)
+    if query is None:
+        return
     if not query:
         await reply(update, services.text(member, "case.search_usage"))
         return

@@ -18,6 +18,7 @@ from bot.domain.dates import split_next_step
 from bot.domain.permissions import Action
 from bot.domain.text import clean_text
 from handlers.base import (
+    CODE_MAX,
     LABEL_TEXT,
     Button,
     Context,
@@ -30,6 +31,7 @@ from handlers.base import (
     services_of,
     shortened,
     tell_redacted,
+    typed_after_command,
 )
 from storage.records import ReferralRecord
 
@@ -69,10 +71,14 @@ def case_buttons(found: list[ReferralRecord], prefix: str) -> InlineKeyboardMark
 async def start_update(update: Update, context: Context, member: Staff) -> None:
     """`/update [code]`: which case?"""
     services = services_of(context)
-    if context.args:
-        referral = await services.referrals.view(member, context.args[0][:32])
+    typed = await typed_after_command(update, context, member, CODE_MAX)
+    if typed is None:
+        return
+    if typed:
+        code = typed.split()[0]
+        referral = await services.referrals.view(member, code)
         if referral is None:
-            await reply(update, services.text(member, "case.not_found", code=context.args[0][:32]))
+            await reply(update, services.text(member, "case.not_found", code=code))
             return
         await ask_entry(update, context, member, referral)
         return
@@ -349,10 +355,14 @@ async def start_report(update: Update, context: Context, member: Staff) -> None:
     """`/report [code]`: which tracked case, then one message, then keep tracking or propose
     closure."""
     services = services_of(context)
-    if context.args:
-        referral = await services.referrals.view(member, context.args[0][:32])
+    typed = await typed_after_command(update, context, member, CODE_MAX)
+    if typed is None:
+        return
+    if typed:
+        code = typed.split()[0]
+        referral = await services.referrals.view(member, code)
         if referral is None:
-            await reply(update, services.text(member, "case.not_found", code=context.args[0][:32]))
+            await reply(update, services.text(member, "case.not_found", code=code))
             return
         await ask_report(update, context, member, referral)
         return

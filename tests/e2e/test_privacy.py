@@ -1,0 +1,60 @@
+"""Privacy at the edges, as someone trying to break it would go about it: identifiers typed where
+they do not belong never reach the database, the audit log or a reply."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from storage.schema import audit_log
+from tests.e2e.test_referral import District
+from tests.transcript import Person
+
+pytestmark = pytest.mark.e2e
+
+
+async def audit_subjects(district: District) -> list[str]:
+    async with district.world.bot_services.db.read() as conn:
+        rows = (await conn.execute(select(audit_log.c.subject, audit_log.c.detail))).all()
+    return [f"{row.subject} {row.detail}" for row in rows]
+
+
+async def says_with_an_identifier(person: Person, typed: str, identifier: str) -> None:
+    replies = await person.says(typed)
+    assert "為保護個資" in replies[-1].text
+    assert all(identifier not in r.text for r in replies)
+    assert all(m.deleted for m in await person.chat() if identifier in m.text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "identifier"),
+    [
+        ("/case B123456780", "B123456780"),
+        ("/case TY-115-00001 A123456789", "A123456789"),
+        ("/update A123456789", "A123456789"),
+        ("/report A123456789", "A123456789"),
+        ("/search 0912345678", "0912345678"),
+        ("/search 0912-345-678", "0912-345-678"),
+    ],
+)
+async def test_an_identifier_typed_after_a_command_is_deleted_never_looked_up_or_echoed(
+    accepted: tuple[District, str], typed: str, identifier: str
+) -> None:
+    district, _code = accepted
+    await says_with_an_identifier(district.social_worker, typed, identifier)
+    subjects = await audit_subjects(district)
+    assert all(identifier.replace("-", "") not in s.replace("-", "") for s in subjects)
+
+
+async def test_what_is_not_a_case_code_is_not_looked_up_and_audited_without_the_text(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    replies = await district.social_worker.says("/case 王小明家")
+    assert replies[-1].text.startswith("找不到 王小明家")
+    replies = await district.social_worker.says(f"/case {code.lower()}")
+    assert code in replies[-1].text
+    subjects = await audit_subjects(district)
+    assert not any("王小明" in s for s in subjects)
+    assert any(s.startswith("referral:(not a case code)") for s in subjects)
+    assert any(s.startswith(f"referral:{code}") for s in subjects)
