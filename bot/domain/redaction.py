@@ -27,7 +27,7 @@ class Redaction:
 
 # Matching runs on NFKC-normalised text, so fullwidth letters, digits, hyphens and the ideographic
 # space already look like their ASCII forms; the dash variants below survive NFKC.
-_SEP = "[ \t\\-\u2010-\u2015\u2212]"
+_SEP = "[ \t\\-\u2010-\u2015\u2212./_,]"
 _SEP_OPT = f"(?:{_SEP}{{1,2}})?"
 
 # Shapes, not validity: a mistyped check digit is still somebody's number.
@@ -35,7 +35,7 @@ _NATIONAL_ID = re.compile(
     rf"(?<![0-9])"
     rf"(?:[A-Z]{_SEP_OPT}[1289](?:{_SEP_OPT}[0-9]){{8}}"  # national ID; resident certificate 2021
     rf"|[A-Z]{_SEP_OPT}[A-Z](?:{_SEP_OPT}[0-9]){{8}})"  # resident certificate, old format
-    rf"(?!{_SEP_OPT}[0-9])",
+    rf"(?![0-9])",  # "A123456789，38歲" and "A123456789 3/8" are an ID and then something else
     re.IGNORECASE,
 )
 # Referral codes (TY-115-00042) are the product's own handles for a case and must stay readable;
@@ -49,7 +49,9 @@ _DATE = re.compile(
 
 # A run of digit groups joined by separators; phone numbers are looked for on group boundaries
 # inside it, so "03-4567890 12歲" loses the phone and keeps the age.
-_DIGIT_RUN = re.compile(r"(?<![0-9])\+?\(?[0-9]+(?:[ \t\-\u2010-\u2015\u2212.()]{1,3}[0-9]+)*\)?")
+_DIGIT_RUN = re.compile(
+    r"(?<![0-9])\+?\(?[0-9]+(?:[ \t\-\u2010-\u2015\u2212.()/_,]{1,3}[0-9]+)*\)?"
+)
 _DIGITS = re.compile(r"[0-9]+")
 _EXTENSION = re.compile(r"\)?[ \t\-]{0,2}(?:#|ext\.?|x|分機|轉)[ \t]{0,2}[0-9]{1,6}", re.IGNORECASE)
 
@@ -119,6 +121,46 @@ def _inside_date(normal: str, start: int, end: int, dates: list[re.Match[str]]) 
     return False
 
 
+# A number without its area code, as people give their own landline: 2345-6789, 234-5678,
+# 23456789. Only these shapes (no leading 0, which has its area code), and never a date
+# (20261204, ROC 1150312) or an amount or count (2500000元, 3500000 的欠款).
+_LOCAL_SHAPE = re.compile(r"[2-9][0-9]{2,3}[ \-][0-9]{4}|[2-9][0-9]{6,7}")
+_AMOUNT_BEFORE = re.compile(
+    r"(?:\$|NT|元|款|債|欠|金|費|資|額|入|約|共|計|第|No\.?)\s*$", re.IGNORECASE
+)
+_UNIT_AFTER = re.compile(r"\s*(?:元|萬|千|百|塊|圓|歲|年|月|日|號|次|人|件|個|份|張|公|cc|ml|%|％)")
+
+
+def _local_number_end(normal: str, groups: list[tuple[int, int, str]], first: int) -> int | None:
+    """Index of the last group of a local number (no area code) begun at group `first`."""
+    for last in (first + 1, first):
+        if last >= len(groups):
+            continue
+        start, stop = groups[first][0], groups[last][1]
+        if not _LOCAL_SHAPE.fullmatch(normal, start, stop):
+            continue
+        digits = "".join(group[2] for group in groups[first : last + 1])
+        if (last == first and is_compact_date(digits)) or _AMOUNT_BEFORE.search(normal, 0, start):
+            continue
+        if _UNIT_AFTER.match(normal, stop):
+            continue
+        if last + 1 < len(groups) and groups[last + 1][0] - stop <= 3:
+            continue  # more digits follow: part of something longer
+        return last
+    return None
+
+
+def is_compact_date(digits: str) -> bool:
+    """20261204 or ROC 1150312 / 0950312: a date written without separators."""
+    if len(digits) == 8:
+        year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
+    elif len(digits) == 7:
+        year, month, day = int(digits[:3]) + 1911, int(digits[3:5]), int(digits[5:])
+    else:
+        return False
+    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+
+
 def _phone_spans(normal: str, dates: list[re.Match[str]]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for run in _DIGIT_RUN.finditer(normal):
@@ -128,6 +170,8 @@ def _phone_spans(normal: str, dates: list[re.Match[str]]) -> list[tuple[int, int
         i = 0
         while i < len(groups):
             end = _phone_end(groups, i)
+            if end is None and not (i and groups[i][0] - groups[i - 1][1] <= 3):
+                end = _local_number_end(normal, groups, i)
             if end is None or _inside_date(normal, groups[i][0], groups[end][1], dates):
                 i += 1
                 continue
@@ -167,6 +211,39 @@ def _phone_end(groups: list[tuple[int, int, str]], first: int) -> int | None:
     return None
 
 
+# Digits written as characters (零九一二三四五六七八, 〇九一二-345-678, police radio 洞 and 么):
+# a run long enough to be a number is read as digits as well, character for character.
+_CN_DIGIT = {"零": "0", "〇": "0", "洞": "0", "一": "1", "么": "1", "二": "2", "三": "3", "四": "4",
+             "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}  # fmt: skip
+_CN_DIGIT_RUN = re.compile(f"[0-9{''.join(_CN_DIGIT)}+(][0-9{''.join(_CN_DIGIT)} \\-./_,()#]{{6,}}")
+
+
+def _as_digits(normal: str) -> str | None:
+    """`normal` with every long run of digit characters written in ASCII digits (same length),
+    or None when there is none."""
+    changed = False
+
+    def spell(run: re.Match[str]) -> str:
+        nonlocal changed
+        if sum(ch in _CN_DIGIT for ch in run[0]) == 0:
+            return run[0]
+        changed = True
+        return "".join(_CN_DIGIT.get(ch, ch) for ch in run[0])
+
+    spelled = _CN_DIGIT_RUN.sub(spell, normal)
+    return spelled if changed else None
+
+
+def _identifier_spans(normal: str) -> list[tuple[int, int, RedactionKind]]:
+    found: list[tuple[int, int, RedactionKind]] = [
+        (m.start(), m.end(), RedactionKind.NATIONAL_ID) for m in _NATIONAL_ID.finditer(normal)
+    ]
+    found += [
+        (s, e, RedactionKind.PHONE) for s, e in _phone_spans(normal, list(_DATE.finditer(normal)))
+    ]
+    return found
+
+
 def redact(text: str) -> Redaction:
     """Replace every national ID, phone number and street address in `text` by REDACTED.
 
@@ -179,15 +256,11 @@ def redact(text: str) -> Redaction:
     def free(start: int, end: int) -> bool:
         return not any(start < p_end and p_start < end for p_start, p_end in protected)
 
-    found: list[tuple[int, int, RedactionKind]] = [
-        (m.start(), m.end(), RedactionKind.NATIONAL_ID)
-        for m in _NATIONAL_ID.finditer(normal)
-        if free(m.start(), m.end())
-    ]
-    found += [
-        (s, e, RedactionKind.PHONE)
-        for s, e in _phone_spans(normal, list(_DATE.finditer(normal)))
-        if free(s, e)
+    spelled = _as_digits(normal)
+    found = [
+        span
+        for span in (*_identifier_spans(normal), *(_identifier_spans(spelled) if spelled else ()))
+        if free(span[0], span[1])
     ]
     found += [
         (m.start(), m.end(), RedactionKind.ADDRESS)
