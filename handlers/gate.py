@@ -50,6 +50,11 @@ async def guard(update: Update, context: Context) -> None:
     if chat.type != ChatType.PRIVATE:
         await _refuse_group(update, context)
         raise ApplicationHandlerStop
+    if chat.id != user.id:
+        # A private chat is its person's own: a press or message from anyone else (which only a
+        # forged update can carry) would have the answer delivered to someone who did not ask.
+        await _refuse_foreign_chat(update, context)
+        raise ApplicationHandlerStop
     member = await caller_of(update, context)
     if member is not None and member.active:
         if _is_command(update):
@@ -129,6 +134,22 @@ async def _refuse_group(update: Update, context: Context) -> None:
         await answer(query, services.text(locale, "common.private_only"), alert=True)
     else:
         await reply(update, services.text(locale, "common.private_only"))
+
+
+async def _refuse_foreign_chat(update: Update, context: Context) -> None:
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    await services.accounts.record(
+        "access.denied",
+        "denied",
+        telegram_user_id=user.id,
+        detail={"reason": "not_own_chat", "chat_id": chat.id},
+    )
+    if update.callback_query is not None:
+        locale = locale_for(user.language_code)
+        await answer(update.callback_query, services.text(locale, "common.stale_button"))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

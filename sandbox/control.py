@@ -433,6 +433,9 @@ async def press_button(request: Request) -> Response:
     if user.has_blocked(bot.id):
         raise ControlError(409, f"user {user.id} has blocked @{bot.username}; unblock first")
     chat_id = _int(data, "chat_id", required=False) or user.id
+    if chat_id > 0 and chat_id != user.id:
+        # As in Telegram: a private chat's messages are seen, and pressed, by its person only.
+        raise ControlError(403, f"user {user.id} cannot press a button in {chat_id}'s private chat")
     conversation = bot.conversation(chat_id)
     message = conversation.messages.get(message_id) if conversation else None
     if message is None or message.deleted:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from storage.schema import audit_log
 from tests.e2e.test_referral import District
+from tests.e2e.test_safety_gate import forged_press
 from tests.transcript import Person
 
 pytestmark = pytest.mark.e2e
@@ -58,3 +59,21 @@ async def test_what_is_not_a_case_code_is_not_looked_up_and_audited_without_the_
     assert not any("王小明" in s for s in subjects)
     assert any(s.startswith("referral:(not a case code)") for s in subjects)
     assert any(s.startswith(f"referral:{code}") for s in subjects)
+
+
+async def test_a_press_on_a_message_in_someone_elses_chat_is_refused_and_answers_nobody(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    officer, supervisor = district.officer, district.supervisor
+    replies = await officer.says(f"/case {code}")
+    card = replies[-1]
+    before = len(await officer.chat()), len(await supervisor.chat())
+    # The admin's forged press of 「rc:…」 on a message in the officer's chat.
+    await forged_press(
+        district.world, supervisor, card.message_id, f"rc:{code}", chat_id=officer.user_id
+    )
+    assert (len(await officer.chat()), len(await supervisor.chat())) == before
+    async with district.world.bot_services.db.read() as conn:
+        rows = (await conn.execute(select(audit_log.c.action, audit_log.c.detail))).all()
+    assert any(r.action == "access.denied" and "not_own_chat" in str(r.detail) for r in rows)

@@ -301,8 +301,11 @@ async def test_malformed_form_buttons_change_nothing(zhongli: District) -> None:
     assert "家中成員" in replies[-1].text or "案家怎麼稱呼" in replies[-1].text
 
 
-async def forged_press(world: World, person: Person, message_id: int, data: str) -> None:
-    """A press with data no button carries (a forged update), straight into the application."""
+async def forged_press(
+    world: World, person: Person, message_id: int, data: str, *, chat_id: int | None = None
+) -> None:
+    """A press with data no button carries (a forged update), straight into the application;
+    perhaps on a message in another person's chat."""
     application = world.application
     assert application is not None
     update = Update.de_json(
@@ -316,7 +319,7 @@ async def forged_press(world: World, person: Person, message_id: int, data: str)
                 "message": {
                     "message_id": message_id,
                     "date": 0,
-                    "chat": {"id": person.user_id, "type": "private"},
+                    "chat": {"id": chat_id or person.user_id, "type": "private"},
                     "text": "x",
                 },
             },

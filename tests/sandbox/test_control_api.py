@@ -9,7 +9,7 @@ import base64
 
 import httpx
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from sandbox.client import SandboxClient, SandboxError
 from tests.sandbox.support import MEI, Poller
@@ -245,3 +245,19 @@ async def test_a_long_text_goes_out_in_pieces_like_the_telegram_apps(
 async def test_a_blank_text_cannot_be_sent(http: httpx.AsyncClient, bot: Bot, mei: int) -> None:
     body = {"user_id": mei, "text": " \n "}
     assert "message text is empty" in refusal(await http.post("/sandbox/messages", json=body), 400)
+
+
+async def test_nobody_presses_a_button_in_someone_elses_private_chat(
+    sandbox: SandboxClient, bot: Bot, mei: int
+) -> None:
+    await sandbox.create_user(1002, "阿明")
+    card = await bot.send_message(
+        mei,
+        "TY-115-00059",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("開啟", callback_data="rc:1")]]),
+    )
+    with pytest.raises(SandboxError) as refused:
+        await sandbox.send_callback(1002, card.message_id, "rc:1", chat_id=mei)
+    assert refused.value.status == 403
+    pressed = await sandbox.send_callback(mei, card.message_id, "rc:1")
+    assert pressed["callback_query_id"]
