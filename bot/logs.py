@@ -1,15 +1,34 @@
-"""Logging that never shows the bot token or the deployment secret, even inside a traceback."""
+"""Logging that never shows the bot token, the deployment secret or a family's data.
+
+At any level, including DEBUG:
+- the libraries that would write message texts, captions, callback payloads, Bot API parameters
+  (decrypted narratives on their way out) or SQL parameters — python-telegram-bot, aiosqlite,
+  SQLAlchemy, httpx — are held at INFO or above, where they write none of them;
+- every line, traceback included, has the secrets blanked out and national IDs, phone numbers
+  and street addresses cut (`bot.domain.redaction`), in case an exception message quotes input.
+
+Our own modules never log content: ids, counts, codes and outcomes only.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 
+from bot.domain.redaction import redact
+
 REDACTED = "[redacted]"
+
+# Loggers that write content at DEBUG: python-telegram-bot (whole updates in, every Bot API call's
+# parameters out), aiosqlite (each statement with its parameters), SQLAlchemy (the same, if echo
+# is ever switched on).
+CONTENT_AT_DEBUG = ("telegram", "aiosqlite", "sqlalchemy")
+# Loggers that write request URLs, and Bot API URLs carry the token; or that are merely noisy.
+QUIET = ("httpx", "httpcore", "apscheduler", "alembic", "uvicorn.access")
 
 
 class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then blanks out every secret wherever it appears."""
+    """Formats as usual, then blanks out every secret and cuts identifiers wherever they appear."""
 
     def __init__(self, secrets: Iterable[str], fmt: str | None = None) -> None:
         super().__init__(fmt)
@@ -19,7 +38,7 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return redact(text).text
 
 
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
@@ -30,9 +49,8 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL, and Bot API URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    floor = max(root.getEffectiveLevel(), logging.INFO)
+    for name in CONTENT_AT_DEBUG:
+        logging.getLogger(name).setLevel(floor)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)

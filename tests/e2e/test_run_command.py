@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.demo import PEOPLE
 from storage.migrate import head_revision
 from tests.processes import CLEAN_ENV, bot_messages, free_port, invite, running, wait_for_sandbox
 
@@ -237,3 +238,73 @@ def test_the_recogniser_from_the_shell(tmp_path: Path) -> None:
     assert bad["line"] == 2
     assert third["id"] == 7
     assert third["district"] == "八德區"
+
+
+def press(client: httpx.Client, user_id: int, label: str) -> None:
+    """Press the button with this label on the bot's latest message with buttons."""
+    for message in reversed(client.get(f"/sandbox/chats/{user_id}/messages").json()):
+        if message.get("deleted") or not message.get("buttons"):
+            continue
+        for row in message.get("buttons") or []:
+            for button in row:
+                if button["text"] == label:
+                    client.post(
+                        "/sandbox/callbacks",
+                        json={
+                            "user_id": user_id,
+                            "message_id": message["message_id"],
+                            "data": button["callback_data"],
+                        },
+                    ).raise_for_status()
+                    return
+        break  # only the latest message with buttons is the question now
+    raise AssertionError(f"no button {label!r}")
+
+
+def last_bot_text(client: httpx.Client, user_id: int, after: int) -> str:
+    said = bot_messages(client, user_id, after + 1)
+    return str(said[-1]["text"])
+
+
+def test_at_debug_level_the_log_holds_no_family_data(tmp_path: Path) -> None:
+    """A referral with an ID, a phone and a story, through the real process at DEBUG."""
+    port = free_port()
+    env = {
+        **CLEAN_ENV,
+        "SAFETYNET_VAR_DIR": str(tmp_path / "var"),
+        "SAFETYNET_LOG_LEVEL": "DEBUG",
+    }
+    story = "案母說繼父常拿衣架打小美的小腿"
+    officer = next(p.telegram_user_id for p in PEOPLE if p.name == "示範王警員")
+    with running(["bot", "run", "--demo", "--port", str(port)], env) as bot:
+        bot.read_until("Ctrl-C", timeout=60)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            count = len(bot_messages(client, officer, 0))
+            client.post("/sandbox/messages", json={"user_id": officer, "text": "/refer"})
+            count = len(bot_messages(client, officer, count + 1))
+            client.post(
+                "/sandbox/messages",
+                json={
+                    "user_id": officer,
+                    "text": f"中壢區，{story}，身分證A123456789，電話0912345678，孩子3歲、8歲。",
+                },
+            )
+            text = last_bot_text(client, officer, count)
+            for _ in range(12):
+                if "請確認轉介內容" in text:
+                    break
+                for label in ("確認", "略過", "沒有其他單位", "✅ 以上都沒有"):
+                    try:
+                        count = len(bot_messages(client, officer, 0))
+                        press(client, officer, label)
+                    except AssertionError:
+                        continue
+                    text = last_bot_text(client, officer, count)
+                    break
+            count = len(bot_messages(client, officer, 0))
+            press(client, officer, "✅ 送出轉介")
+            assert "已送出轉介" in last_bot_text(client, officer, count)
+    log = bot.rest_of_output()
+    assert "DEBUG" in log  # the level took effect
+    for secret in (story, "A123456789", "0912345678", "0912-345-678", "小美的小腿"):
+        assert secret not in log, secret
