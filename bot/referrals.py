@@ -20,7 +20,14 @@ from bot.clock import utcnow
 from bot.domain.calendar import next_conference, roc_year
 from bot.domain.case_code import case_code, parse_case_code
 from bot.domain.jurisdiction import Jurisdiction, MeetingSeries, Unit
-from bot.domain.permissions import VISIBILITY, Visibility, may_decide_referral, sees_referral
+from bot.domain.permissions import (
+    VISIBILITY,
+    CaseView,
+    Visibility,
+    case_view,
+    may_decide_referral,
+    sees_referral,
+)
 from bot.domain.recognition import Recognised, recognise
 from bot.domain.redaction import normalise_national_id, redact
 from bot.domain.referral_form import Draft, Step
@@ -466,6 +473,21 @@ class Referrals:
             return False
         async with self.db.read() as conn:
             return member.unit.id in await cases.team(conn, referral.id)
+
+    async def view_of(self, member: Staff, referral: ReferralRecord) -> CaseView:
+        """How much of this referral or case this person reads (`permissions.case_view`)."""
+        async with self.db.read() as conn:
+            team = await cases.team(conn, referral.id)
+        return case_view(
+            role=member.role,
+            staff_id=member.id,
+            unit_id=member.unit.id if member.unit else None,
+            referrer_id=referral.referrer_id,
+            center_id=referral.center_id,
+            case_manager_id=referral.case_manager_id,
+            is_case=referral.case_status is not None,
+            team=team,
+        )
 
     async def view(self, member: Staff, code: str) -> ReferralRecord | None:
         """One referral, if this person may see it; every attempt is audited. What is not shaped

@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.accounts import Staff
-from bot.domain.permissions import Action, commands_for, may
+from bot.domain.permissions import Action, CaseView, commands_for, may
 from bot.domain.redaction import RedactionKind, redact
 from bot.services import Services
 from storage.records import ReferralRecord
@@ -197,7 +197,11 @@ async def readable_case(
     stale (the same answer whether it does not exist or is not theirs)."""
     services = services_of(context)
     referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
-    if referral is None or not await services.referrals.may_read(member, referral):
+    if (
+        referral is None
+        or not await services.referrals.may_read(member, referral)
+        or await services.referrals.view_of(member, referral) is CaseView.STATUS
+    ):
         await reply(update, services.text(member, "common.stale_button"))
         return None
     return referral

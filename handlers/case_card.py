@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup
 from bot.accounts import Staff
 from bot.cases import TIMELINE_PAGE
 from bot.domain.case_status import MOVE_EVENTS, CaseStatus
-from bot.domain.permissions import Action, may
+from bot.domain.permissions import Action, CaseView, may
 from bot.domain.referral_form import NO_DANGER
 from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role
@@ -30,16 +30,16 @@ def names(services: Services, reader: Staff, prefix: str, keys: tuple[str, ...])
 
 
 async def card_text(services: Services, reader: Staff, referral: ReferralRecord) -> str:
+    view = await services.referrals.view_of(reader, referral)
+    if view is CaseView.STATUS:
+        return status_card(services, reader, referral)
     center = services.jurisdiction.unit(referral.center_id)
     manager = (
         await services.accounts.by_id(referral.case_manager_id)
         if referral.case_manager_id
         else None
     )
-    on_team = reader.role.value == "admin" or (
-        reader.unit is not None and reader.unit.id == referral.center_id
-    )
-    narrative = services.referrals.narrative(referral) if on_team else None
+    narrative = services.referrals.narrative(referral) if view is CaseView.FULL else None
     reason = (
         services.referrals.return_reason(referral)
         if referral.status == ReferralStatus.RETURNED
@@ -69,6 +69,20 @@ async def card_text(services: Services, reader: Staff, referral: ReferralRecord)
     )
 
 
+def status_card(services: Services, reader: Staff, referral: ReferralRecord) -> str:
+    """A referrer whose unit no longer serves the case: that it goes on, and nothing of it."""
+    return services.text(
+        reader,
+        "case.card_status",
+        code=referral.code,
+        status=services.text(reader, f"referral_status.{referral.status}"),
+        case_status=services.text(reader, f"case_status.{referral.case_status}")
+        if referral.case_status
+        else None,
+        ttl=int(services.settings.case_message_ttl.total_seconds() // 60),
+    )
+
+
 def safety_text(
     services: Services, reader: Staff, answer: str | None, mandatory_report: bool
 ) -> str:
@@ -87,11 +101,14 @@ def report_text(services: Services, reader: Staff, channel: str | None) -> str |
     return services.text(reader, f"report_channel.{channel}") if channel else None
 
 
-def line(services: Services, reader: Staff, referral: ReferralRecord) -> str:
-    """One line of a list: code, alias, district, status."""
+def line(
+    services: Services, reader: Staff, referral: ReferralRecord, view: CaseView = CaseView.FULL
+) -> str:
+    """One line of a list: code, alias, district, status (code and status only, for a referrer
+    whose unit no longer serves the case)."""
     return services.text(
         reader,
-        "case.line",
+        "case.line_status" if view is CaseView.STATUS else "case.line",
         r=referral,
         status=services.text(reader, f"referral_status.{referral.status}"),
     )
@@ -111,9 +128,12 @@ def decision_buttons(services: Services, reader: Staff, referral: ReferralRecord
 
 async def card_keyboard(
     services: Services, reader: Staff, referral: ReferralRecord
-) -> InlineKeyboardMarkup:
-    """Decisions for the receiving center; 更新 for the team; 列管 for its supervisor."""
+) -> InlineKeyboardMarkup | None:
+    """Decisions for the receiving center; 更新 for the team; 列管 for its supervisor; nothing
+    for a referrer whose unit no longer serves the case."""
     rows: list[list[Button]] = []
+    if await services.referrals.view_of(reader, referral) is CaseView.STATUS:
+        return None
     decisions = decision_buttons(services, reader, referral)
     if decisions:
         rows.append(decisions)

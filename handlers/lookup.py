@@ -13,7 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
-from bot.domain.permissions import Action
+from bot.domain.permissions import Action, CaseView
 from bot.referrals import PAGE_SIZE, counted_up_to
 from bot.services import Services
 from handlers.base import (
@@ -27,7 +27,7 @@ from handlers.base import (
     services_of,
     typed_after_command,
 )
-from handlers.case_card import card_keyboard, card_text, line, timeline_text
+from handlers.case_card import card_keyboard, card_text, line, status_card, timeline_text
 from storage.records import ReferralRecord
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,9 @@ async def show_timeline(update: Update, context: Context, member: Staff) -> None
     await answer(query)
     if referral is None:
         await reply(update, services.text(member, "case.not_found", code=code))
+        return
+    if await services.referrals.view_of(member, referral) is CaseView.STATUS:
+        await reply(update, status_card(services, member, referral))
         return
     view = await timeline_text(services, member, referral, page)
     if page >= view.pages:
@@ -198,7 +201,10 @@ async def send_page(
                 pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
                 query=query,
             ),
-            *(line(services, member, r) for r in found),
+            *[
+                line(services, member, r, await services.referrals.view_of(member, r))
+                for r in found
+            ],
             services.text(
                 member,
                 "case.expires",

@@ -184,6 +184,45 @@ def sees_referral(
     return visibility is Visibility.CENTER and unit_id == center_id
 
 
+class CaseView(StrEnum):
+    """How much of a referral or case a person reads (docs/privacy.md, "Who sees what")."""
+
+    FULL = "full"  # the card with the story, the timeline, duties and team
+    SERVING = "serving"  # the card without the story, the timeline, duties and team
+    SUMMARY = "summary"  # the card without the story
+    STATUS = "status"  # its code and status only
+    NONE = "none"
+
+
+def case_view(
+    *,
+    role: Role,
+    staff_id: int,
+    unit_id: str | None,
+    referrer_id: int,
+    center_id: str,
+    case_manager_id: int | None,
+    is_case: bool,
+    team: frozenset[str],
+) -> CaseView:
+    """The lead center (its staff, the case manager) and the bureau read everything; a unit
+    serving the family now reads the card and the timeline, not the story; the referrer reads
+    the card of what they referred until it becomes a case, and then only while their unit serves
+    it — once it has stopped, the case's code and status, so they know it goes on."""
+    visibility = VISIBILITY[role]
+    if (
+        visibility is Visibility.EVERYTHING
+        or staff_id == case_manager_id
+        or (visibility is Visibility.CENTER and unit_id == center_id)
+    ):
+        return CaseView.FULL
+    if unit_id is not None and unit_id in team:
+        return CaseView.SERVING
+    if staff_id == referrer_id:
+        return CaseView.STATUS if is_case else CaseView.SUMMARY
+    return CaseView.NONE
+
+
 def may_decide_referral(*, role: Role, unit_id: str | None, center_id: str) -> bool:
     """受案 / 退回 / 再轉: the receiving center's supervisor, or the bureau."""
     if not may(role, Action.DECIDE_REFERRAL):

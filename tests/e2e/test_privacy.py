@@ -77,3 +77,41 @@ async def test_a_press_on_a_message_in_someone_elses_chat_is_refused_and_answers
     async with district.world.bot_services.db.read() as conn:
         rows = (await conn.execute(select(audit_log.c.action, audit_log.c.detail))).all()
     assert any(r.action == "access.denied" and "not_own_chat" in str(r.detail) for r in rows)
+
+
+async def test_a_referrer_whose_unit_stopped_serving_sees_the_status_and_code_only(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    officer, supervisor, worker = district.officer, district.supervisor, district.social_worker
+    await worker.says(f"/update {code}")
+    await worker.presses("面訪家庭")
+    await worker.presses("今天")
+    await worker.says("案母情緒穩定。\n下一步：陪同就醫 12/3")
+    # While the precinct serves the family, its officer reads the card and the timeline.
+    await officer.says(f"/case {code}")
+    timeline = (await officer.presses("🕒 時間軸"))[-1].text
+    assert "案母情緒穩定" in timeline
+    old_card = (await officer.says(f"/case {code}"))[-1]
+
+    await supervisor.says(f"/case {code}")
+    team = await supervisor.presses("👥 服務團隊")
+    await supervisor.presses(
+        next(label for label in team[-1].labels if label.startswith("結束服務"))
+    )
+
+    card = (await officer.says(f"/case {code}"))[-1]
+    assert code in card.text
+    assert "受案" in card.text
+    assert "已不再服務" in card.text
+    assert "案家" not in card.text
+    assert "類別" not in card.text
+    assert card.labels == []
+    # A button on a card from before is answered with the status alone.
+    replies = await officer.presses_data(old_card.message_id, f"rt:{code}")
+    assert "案母情緒穩定" not in replies[-1].text
+    assert "已不再服務" in replies[-1].text
+    listed = (await officer.says("/mycases"))[-1].text
+    assert f"{code}　" in listed
+    assert "已不再服務" in listed
+    assert "中壢區" not in listed.split(code)[1].split("\n")[0]
