@@ -86,6 +86,26 @@ async def reply(
     return await chat.send_message(text, reply_markup=markup)
 
 
+async def expiring(context: Context, message: Message | None) -> None:
+    """Case content in chat does not stay: schedule the message's deletion (a card, a form's
+    summary, a note as typed)."""
+    if message is None:
+        return
+    services = services_of(context)
+    await services.referrals.expire_later(
+        message.chat_id, message.message_id, services.settings.case_message_ttl
+    )
+
+
+async def reply_expiring(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer with case content: in the chat the update came from, deleted after a while."""
+    sent = await reply(update, text, markup)
+    await expiring(context, sent)
+    return sent
+
+
 async def delete_quietly(message: Message) -> None:
     """Delete a message (e.g. one that held an identifier); bots may, in private chats."""
     try:

@@ -16,8 +16,7 @@ from bot.caseload import CenterCaseload, center_caseload
 from bot.domain.permissions import Action
 from bot.domain.roles import Role, UnitRole
 from bot.services import Services
-from handlers.base import Context, answer, in_rows, keyboard, reply, requires, services_of
-from handlers.lookup import expiring
+from handlers.base import Context, answer, expiring, in_rows, keyboard, reply, requires, services_of
 
 CHART_FROM_WORKERS = 4  # "more than a few": below this the message says it all
 CODES_SHOWN = 10

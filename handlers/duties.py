@@ -19,6 +19,7 @@ from handlers.base import (
     Context,
     answer,
     data_parts,
+    expiring,
     in_rows,
     keyboard,
     readable_case,
@@ -27,7 +28,6 @@ from handlers.base import (
     services_of,
     shortened,
 )
-from handlers.lookup import expiring
 from storage.records import ObligationRecord
 
 

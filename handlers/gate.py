@@ -12,9 +12,10 @@ from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.accounts import Staff
+from bot.domain.redaction import redact
 from bot.domain.roles import StaffStatus
 from bot.render import locale_for
-from handlers.base import Context, answer, caller_of, reply, services_of
+from handlers.base import Context, answer, caller_of, delete_quietly, reply, services_of
 from handlers.registration import ask_next_step, receive_name
 
 GATE_GROUP = -1
@@ -55,6 +56,7 @@ async def guard(update: Update, context: Context) -> None:
         # forged update can carry) would have the answer delivered to someone who did not ask.
         await _refuse_foreign_chat(update, context)
         raise ApplicationHandlerStop
+    await _cut_identifiers_from_caption(update, context)
     member = await caller_of(update, context)
     if member is not None and member.active:
         if _is_command(update):
@@ -71,6 +73,25 @@ async def guard(update: Update, context: Context) -> None:
         return  # a new invite: registration decides
     await _refuse(update, context, member)
     raise ApplicationHandlerStop
+
+
+async def _cut_identifiers_from_caption(update: Update, context: Context) -> None:
+    """A photo or file whose caption holds an ID or a phone number is deleted, and the sender
+    told; the bot keeps no caption, and the chat should not keep this one."""
+    message = update.message
+    if message is None or not message.caption:
+        return
+    found = redact(message.caption)
+    if not found.removed:
+        return
+    await delete_quietly(message)
+    services = services_of(context)
+    user = update.effective_user
+    assert user is not None
+    member = await caller_of(update, context)
+    locale = member.locale if member else locale_for(user.language_code)
+    kinds = "、".join(services.text(locale, f"redaction.{kind.value}") for kind in found.removed)
+    await reply(update, services.text(locale, "common.caption_redacted", kinds=kinds))
 
 
 async def _route_registration(update: Update, context: Context, member: Staff) -> None:

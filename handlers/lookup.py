@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, Message, Update
+from telegram import Bot, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -21,6 +21,7 @@ from handlers.base import (
     Button,
     Context,
     answer,
+    expiring,
     keyboard,
     reply,
     requires,
@@ -33,16 +34,6 @@ from storage.records import ReferralRecord
 log = logging.getLogger(__name__)
 SEARCH_MAX = 30
 SWEEP_SECONDS = 60
-
-
-async def expiring(context: Context, message: Message | None) -> None:
-    """Case details in chat do not stay: schedule the message's deletion."""
-    if message is None:
-        return
-    services = services_of(context)
-    await services.referrals.expire_later(
-        message.chat_id, message.message_id, services.settings.case_message_ttl
-    )
 
 
 @requires(Action.VIEW_CASES)

@@ -28,6 +28,7 @@ from handlers.base import (
     Context,
     answer,
     data_parts,
+    expiring,
     in_rows,
     keyboard,
     notify,
@@ -35,7 +36,6 @@ from handlers.base import (
     requires,
     services_of,
 )
-from handlers.lookup import expiring
 from handlers.meeting_documents import agenda_document, minutes_document
 from storage.records import MeetingRecord
 

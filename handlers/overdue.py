@@ -20,8 +20,7 @@ from bot.domain.roles import Role
 from bot.domain.working_days import taipei_date
 from bot.overdue import OverdueItem, UnitOverdue, overdue_duties
 from bot.services import Services
-from handlers.base import Context, reply, requires, services_of
-from handlers.lookup import expiring
+from handlers.base import Context, expiring, reply, requires, services_of
 from handlers.meetings import title
 
 ITEMS_PER_UNIT = 10

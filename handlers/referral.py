@@ -44,9 +44,11 @@ from handlers.base import (
     Context,
     answer,
     delete_quietly,
+    expiring,
     in_rows,
     keyboard,
     reply,
+    reply_expiring,
     requires,
     services_of,
     tell_redacted,
@@ -119,35 +121,50 @@ async def ask(update: Update, context: Context, member: Staff, opened: OpenDraft
         return services.text(member, key, **values)
 
     if step is Step.NARRATIVE:
-        await reply(
+        await reply_expiring(
             update,
+            context,
             text("referral.ask_narrative", limit=NARRATIVE_MAX),
             keyboard([[(text("referral.skip_narrative"), data(opened, "skip", "narrative"))]]),
         )
     elif step is Step.SAFETY:
-        await reply(update, text("referral.ask_safety"), safety_keyboard(context, member, opened))
+        await reply_expiring(
+            update, context, text("referral.ask_safety"), safety_keyboard(context, member, opened)
+        )
     elif step is Step.DISTRICT:
         buttons = [(d.name, data(opened, "d", d.key)) for d in services.jurisdiction.districts]
-        await reply(update, text("referral.ask_district"), keyboard(in_rows(buttons, 3)))
+        await reply_expiring(
+            update, context, text("referral.ask_district"), keyboard(in_rows(buttons, 3))
+        )
     elif step is Step.ALIAS:
-        await reply(
+        await reply_expiring(
             update,
+            context,
             text("referral.ask_alias"),
             keyboard([[(text("referral.skip"), data(opened, "skip", "alias"))]]),
         )
     elif step is Step.HOUSEHOLD:
-        await reply(
-            update, text("referral.ask_household"), household_keyboard(context, member, opened)
+        await reply_expiring(
+            update,
+            context,
+            text("referral.ask_household"),
+            household_keyboard(context, member, opened),
         )
     elif step is Step.CATEGORIES:
-        await reply(
-            update, text("referral.ask_categories"), categories_keyboard(context, member, opened)
+        await reply_expiring(
+            update,
+            context,
+            text("referral.ask_categories"),
+            categories_keyboard(context, member, opened),
         )
     elif step is Step.NEEDS:
-        await reply(update, text("referral.ask_needs"), needs_keyboard(context, member, opened))
+        await reply_expiring(
+            update, context, text("referral.ask_needs"), needs_keyboard(context, member, opened)
+        )
     elif step is Step.UNITS:
-        await reply(
+        await reply_expiring(
             update,
+            context,
             text("referral.ask_units", units="、".join(draft.serving_units)),
             keyboard(
                 [
@@ -157,8 +174,9 @@ async def ask(update: Update, context: Context, member: Staff, opened: OpenDraft
             ),
         )
     elif step is Step.NATIONAL_ID:
-        await reply(
+        await reply_expiring(
             update,
+            context,
             text("referral.ask_national_id"),
             keyboard([[(text("referral.skip"), data(opened, "skip", "id"))]]),
         )
@@ -368,7 +386,8 @@ async def receive_description(
     if not await services.referrals.save_draft(member, opened):
         await reply(update, services.text(member, "common.stale_button"))
         return
-    await reply(update, understood(services, member, draft, first=first))
+    await expiring(context, message)  # the family's story as typed: kept encrypted, not in chat
+    await reply_expiring(update, context, understood(services, member, draft, first=first))
     await ask(update, context, member, opened)
 
 
@@ -448,7 +467,9 @@ async def receive_alias(
         return
     draft = replace(opened.draft, alias=alias.masked).finish(Step.ALIAS)
     if alias.masked != typed:
-        await reply(update, services.text(member, "referral.alias_masked", alias=alias.masked))
+        await reply_expiring(
+            update, context, services.text(member, "referral.alias_masked", alias=alias.masked)
+        )
     await advance(update, context, member, replace(opened, draft=draft))
 
 
@@ -589,7 +610,7 @@ async def answer_safety(
     if answered.mandatory_report and not draft.mandatory_report:
         await show_gate(update, context, member, opened)
     elif grounds and draft.mandatory_report:
-        await reply(update, services.text(member, "referral.safety_added"))
+        await reply_expiring(update, context, services.text(member, "referral.safety_added"))
     await advance(update, context, member, opened)
 
 
@@ -697,8 +718,9 @@ async def show_summary(update: Update, context: Context, member: Staff, opened: 
     def text(key: str, **values: object) -> str:
         return services.text(member, key, **values)
 
-    await reply(
+    await reply_expiring(
         update,
+        context,
         text(
             "referral.summary",
             draft=draft,

@@ -18,6 +18,7 @@ from handlers.base import (
     Context,
     answer,
     data_parts,
+    expiring,
     in_rows,
     keyboard,
     readable_case,
@@ -25,7 +26,6 @@ from handlers.base import (
     requires,
     services_of,
 )
-from handlers.lookup import expiring
 from storage.records import ReferralRecord
 
 

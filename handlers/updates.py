@@ -24,9 +24,11 @@ from handlers.base import (
     Context,
     answer,
     delete_quietly,
+    expiring,
     in_rows,
     keyboard,
     reply,
+    reply_expiring,
     requires,
     services_of,
     shortened,
@@ -215,8 +217,11 @@ async def tell_written(
         await tell_redacted(update, context, member, result.removed, "update.redacted")
         if update.message is not None:
             await delete_quietly(update.message)
-    await reply(
+    else:
+        await expiring(context, update.message)  # the note as typed: kept encrypted, not in chat
+    await reply_expiring(
         update,
+        context,
         services.text(
             member,
             "update.saved",
@@ -336,6 +341,7 @@ async def receive_tracking_reason(
     if problem:
         await reply(update, services.text(member, f"reason.{problem}", code=referral.code))
         return
+    await expiring(context, update.message)
     await reply(
         update,
         services.text(
@@ -430,6 +436,7 @@ async def receive_report_text(
         await reply(update, services.text(member, "reason.entry.note_too_long"))
         return
     await services.cases.expect(member, REPORT_PROPOSAL, subject, {"report": typed})
+    await expiring(context, update.message)
     await reply(
         update,
         services.text(member, "report.ask_proposal"),

@@ -3,9 +3,14 @@ they do not belong never reach the database, the audit log or a reply."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from sqlalchemy import select
 
+from bot.clock import utcnow
+from handlers.lookup import delete_expired
 from storage.schema import audit_log
 from tests.e2e.test_referral import District
 from tests.e2e.test_safety_gate import forged_press
@@ -115,3 +120,29 @@ async def test_a_referrer_whose_unit_stopped_serving_sees_the_status_and_code_on
     assert f"{code}　" in listed
     assert "已不再服務" in listed
     assert "中壢區" not in listed.split(code)[1].split("\n")[0]
+
+
+async def test_a_note_as_typed_and_its_saved_line_expire_and_a_caption_with_a_phone_is_deleted(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    worker = district.social_worker
+    await worker.says(f"/update {code}")
+    await worker.presses("面訪家庭")
+    await worker.presses("今天")
+    await worker.says("案母說繼父最近比較少喝酒。\n下一步：陪同就醫 12/3")
+    application = district.world.application
+    assert application is not None
+    with time_machine.travel(utcnow() + timedelta(minutes=31)):
+        await delete_expired(application.bot, district.world.bot_services)
+    chat = await worker.chat()
+    for content in ("案母說繼父最近比較少喝酒", "✅ 已記錄"):
+        shown = [m for m in chat if content in m.text]
+        assert shown, content
+        assert all(m.deleted for m in shown), content
+
+    replies = await worker.sends({"photo": True, "caption": "案母新手機 0912 345 678"})
+    assert "已將整則訊息刪除" in replies[0].text
+    photos = [m for m in await worker.chat() if m.photo is not None]
+    assert photos
+    assert all(m.deleted for m in photos)

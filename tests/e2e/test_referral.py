@@ -271,10 +271,17 @@ async def test_case_messages_are_deleted_after_thirty_minutes(zhongli: District)
     assert application is not None
     assert await delete_expired(application.bot, world.bot_services) == 0
     with time_machine.travel(utcnow() + timedelta(minutes=31)):
-        # The officer's card and the supervisor's new-referral notice, which tells the story.
-        assert await delete_expired(application.bot, world.bot_services) == 2
+        # The card, the supervisor's new-referral notice, which tells the story, and the form:
+        # the description as typed, what was understood, the questions, the summary.
+        assert await delete_expired(application.bot, world.bot_services) > 2
     chat = await zhongli.officer.chat()
     assert next(m for m in chat if m.message_id == card.message_id).deleted
+    for content in (S01, "我理解的內容", "請確認轉介內容", "安全確認", "家中成員"):
+        shown = [m for m in chat if content in m.text]
+        assert shown, content
+        assert all(m.deleted for m in shown), content
+    # What stays: the code of what was submitted, and the commands typed.
+    assert not next(m for m in chat if "已送出轉介" in m.text).deleted
     notices = [m for m in await zhongli.supervisor.chat() if "新的轉介" in m.text]
     assert notices
     assert all(m.deleted for m in notices)
