@@ -49,6 +49,12 @@ class Staff:
         return self.unit.name if self.unit else "—"
 
 
+# Invite codes are 72-bit and cannot be guessed, but nobody gets to try without limit: after a
+# few wrong codes, a person (a private chat is its person's) waits before the next is checked.
+WRONG_CODES_ALLOWED = 5
+WRONG_CODE_WINDOW = timedelta(minutes=15)
+
+
 class RedeemOutcome(StrEnum):
     STARTED = "started"  # a new registration begins
     RESUMED = "resumed"  # this person was already registering
@@ -58,6 +64,7 @@ class RedeemOutcome(StrEnum):
     USED = "used"
     ALREADY_ACTIVE = "already_active"
     PENDING = "pending"
+    TOO_MANY_TRIES = "too_many_tries"  # wrong codes in a row: wait a while
 
 
 class DecisionOutcome(StrEnum):
@@ -207,7 +214,18 @@ class Accounts:
                     return RedeemOutcome.PENDING, self._staff(existing)
                 if status is StaffStatus.REGISTERING:
                     return RedeemOutcome.RESUMED, self._staff(existing)
-            outcome = await self._check_code(conn, code, now)
+            wrong = await audit.count_since(
+                conn,
+                action="invite.redeem",
+                outcome="denied",
+                actor_telegram_id=telegram_user_id,
+                since=now - WRONG_CODE_WINDOW,
+            )
+            outcome = (
+                RedeemOutcome.TOO_MANY_TRIES
+                if wrong >= WRONG_CODES_ALLOWED
+                else await self._check_code(conn, code, now)
+            )
             if isinstance(outcome, RedeemOutcome):
                 await audit.append(
                     conn,

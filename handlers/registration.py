@@ -34,6 +34,7 @@ REFUSALS = {
     RedeemOutcome.USED: "registration.code_used",
     RedeemOutcome.ALREADY_ACTIVE: "registration.already_active",
     RedeemOutcome.PENDING: "common.pending",
+    RedeemOutcome.TOO_MANY_TRIES: "registration.code_too_many_tries",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.records import AuditRecord
@@ -39,3 +39,16 @@ async def append(
 async def recent(conn: AsyncConnection, limit: int = 100) -> list[AuditRecord]:
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     return [AuditRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def count_since(
+    conn: AsyncConnection, *, action: str, outcome: str, actor_telegram_id: int, since: object
+) -> int:
+    """How many times this Telegram account was refused `action` since then (back-offs)."""
+    query = select(func.count()).where(
+        audit_log.c.action == action,
+        audit_log.c.outcome == outcome,
+        audit_log.c.actor_telegram_id == actor_telegram_id,
+        audit_log.c.at >= since,
+    )
+    return int((await conn.execute(query)).scalar_one())

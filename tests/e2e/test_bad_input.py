@@ -120,6 +120,22 @@ async def test_a_reused_invite_code(world: World) -> None:
     assert await staff_count(world) == 1
 
 
+async def test_guessing_invite_codes_is_slowed_down_after_five_wrong_ones(world: World) -> None:
+    invite = await world.shell_invite(Role.WORKER)
+    guesser = await world.person("阿明")
+    for attempt in range(5):
+        replies = await guesser.says(f"/start abcdefghijkl{attempt:02d}")
+        assert "找不到這個邀請碼" in replies[-1].text
+    # Even the right code is not checked now.
+    replies = await guesser.says(f"/start {invite.code}")
+    assert "錯誤次數過多" in replies[-1].text
+    assert await staff_count(world) == 0
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        replies = await guesser.says(f"/start {invite.code}")
+    assert "顯示名稱" in replies[-1].text
+    assert await staff_count(world) == 1
+
+
 async def test_a_stale_button_says_the_form_expired(world: World) -> None:
     chen = await active_member(world, Role.ADMIN, "sab", "陳科長")
     await chen.says("/lang")
