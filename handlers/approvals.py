@@ -14,7 +14,15 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.accounts import DecisionOutcome, Staff
 from bot.domain.permissions import Action
-from handlers.base import Context, answer, keyboard, requires, services_of, show_commands
+from handlers.base import (
+    Context,
+    answer,
+    data_parts,
+    keyboard,
+    requires,
+    services_of,
+    show_commands,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +66,7 @@ async def decide(update: Update, context: Context, approver: Staff) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    _, verdict, raw_id, raw_invite = [*query.data.split(":", 3), ""][:4]
+    _, verdict, raw_id, raw_invite = data_parts(query, 4)
     if not raw_id.isdigit() or not raw_invite.isdigit() or verdict not in ("ok", "no"):
         await answer(query, services.text(approver, "common.stale_button"), alert=True)
         return

@@ -64,6 +64,15 @@ def data_parts(query: CallbackQuery, count: int) -> list[str]:
 
 
 CODE_MAX = 32  # characters of a typed case code looked at (TY-115-00042 has 12)
+
+
+def split_data(query: CallbackQuery, at_least: int) -> list[str]:
+    """A button's callback data split on ":", padded with empty parts to at least `at_least`
+    (so forged, short data unpacks and is then refused as stale, never raises)."""
+    parts = (query.data or "").split(":")
+    return parts + [""] * (at_least - len(parts))
+
+
 LABEL_TEXT = 24  # characters of typed text shown on a button or a duty line
 
 

@@ -7,6 +7,8 @@ refusal is written to the audit log.
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
@@ -19,6 +21,7 @@ from handlers.base import Context, answer, caller_of, delete_quietly, reply, ser
 from handlers.registration import ask_next_step, receive_name
 
 GATE_GROUP = -1
+_LONGER_THAN_AN_ID = re.compile(r"[0-9]{19,}")  # a database id is at most 2**63 - 1
 STATUS_MESSAGES = {
     StaffStatus.PENDING: "common.pending",
     StaffStatus.REJECTED: "common.rejected",
@@ -50,6 +53,15 @@ async def guard(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop  # edits, joins and other chatter are not for us
     if chat.type != ChatType.PRIVATE:
         await _refuse_group(update, context)
+        raise ApplicationHandlerStop
+    if update.callback_query is not None and _LONGER_THAN_AN_ID.search(
+        update.callback_query.data or ""
+    ):
+        # No button of ours carries a number beyond a database id; only forged data does.
+        await answer(
+            update.callback_query,
+            services_of(context).text(locale_for(user.language_code), "common.stale_button"),
+        )
         raise ApplicationHandlerStop
     if chat.id != user.id:
         # A private chat is its person's own: a press or message from anyone else (which only a

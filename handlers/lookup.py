@@ -21,6 +21,7 @@ from handlers.base import (
     Button,
     Context,
     answer,
+    data_parts,
     expiring,
     keyboard,
     reply,
@@ -33,6 +34,7 @@ from storage.records import ReferralRecord
 
 log = logging.getLogger(__name__)
 SEARCH_MAX = 30
+PAGE_MAX = 10_000  # no list has more pages; a larger page number is forged
 SWEEP_SECONDS = 60
 
 
@@ -88,7 +90,7 @@ async def show_timeline(update: Update, context: Context, member: Staff) -> None
     query = update.callback_query
     assert query is not None
     code, _, raw_page = (query.data or "").removeprefix("rt:").partition(":")
-    page = int(raw_page) if raw_page.isdigit() else 0
+    page = int(raw_page) if raw_page.isdigit() and int(raw_page) <= PAGE_MAX else 0
     referral = await services.referrals.view(member, code)
     await answer(query)
     if referral is None:
@@ -152,12 +154,10 @@ async def turn_page(update: Update, context: Context, member: Staff) -> None:
     """`pg:<mycases|search>:<page>[:<query>]`."""
     query = update.callback_query
     assert query is not None
-    _, kind, page, *rest = (query.data or "").split(":", 3)
+    _, kind, page, rest = data_parts(query, 4)
     await answer(query)
-    if kind in ("mycases", "search") and page.isdigit():
-        await send_page(
-            update, context, member, kind=kind, query=rest[0] if rest else "", page=int(page)
-        )
+    if kind in ("mycases", "search") and page.isdigit() and int(page) <= PAGE_MAX:
+        await send_page(update, context, member, kind=kind, query=rest, page=int(page))
 
 
 async def send_page(

@@ -12,7 +12,17 @@ from bot.domain.roles import UnitRole
 from bot.domain.text import clean_text
 from bot.referrals import Decided, DecisionProblem
 from handlers import referral_notices
-from handlers.base import Context, answer, in_rows, keyboard, notify, reply, requires, services_of
+from handlers.base import (
+    Context,
+    answer,
+    in_rows,
+    keyboard,
+    notify,
+    reply,
+    requires,
+    services_of,
+    split_data,
+)
 
 RETURN_REASON = "return_reason"
 REASON_MAX = 500
@@ -24,7 +34,7 @@ async def press(update: Update, context: Context, member: Staff) -> None:
     services = services_of(context)
     query = update.callback_query
     assert query is not None
-    _, raw_id, action, *args = (query.data or "").split(":")
+    _, raw_id, action, *args = split_data(query, 3)
     referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
     if referral is None:
         await answer(query, services.text(member, "common.stale_button"), alert=True)

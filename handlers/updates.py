@@ -6,7 +6,7 @@ monthly progress report. Every answer the bot waits for is a row, so a restart l
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -23,6 +23,7 @@ from handlers.base import (
     Button,
     Context,
     answer,
+    data_parts,
     delete_quietly,
     expiring,
     in_rows,
@@ -32,6 +33,7 @@ from handlers.base import (
     requires,
     services_of,
     shortened,
+    split_data,
     tell_redacted,
     typed_after_command,
 )
@@ -114,6 +116,14 @@ async def ask_kind(
     )
 
 
+def _day(ymd: str) -> date | None:
+    """The day of a 「今天／昨天／其他日期」 button (yyyymmdd), if it is one."""
+    try:
+        return datetime.strptime(ymd, "%Y%m%d").date() if len(ymd) == 8 else None  # noqa: DTZ007
+    except ValueError:
+        return None
+
+
 def _day_button(label: str, rid: int, kind: str, day: date) -> Button:
     return (label, f"up:d:{rid}:{kind}:{day:%Y%m%d}")
 
@@ -125,7 +135,7 @@ async def press(update: Update, context: Context, member: Staff) -> None:
     services = services_of(context)
     query = update.callback_query
     assert query is not None
-    _, step, raw_id, *rest = (query.data or "").split(":")
+    _, step, raw_id, *rest = split_data(query, 3)
     await answer(query)
     referral = await _case(update, context, member, raw_id)
     if referral is None:
@@ -152,7 +162,7 @@ async def press(update: Update, context: Context, member: Staff) -> None:
         await reply(
             update, services.text(member, "update.pick_date"), keyboard(in_rows(buttons, 4))
         )
-    elif step == "d" and len(rest) == 2 and rest[0] in kinds and rest[1].isdigit():
+    elif step == "d" and len(rest) == 2 and rest[0] in kinds and _day(rest[1]) is not None:
         await services.cases.expect(member, ENTRY_NOTE, f"{referral.id}:{rest[0]}:{rest[1]}")
         await reply(
             update,
@@ -181,7 +191,11 @@ async def receive_note(update: Update, context: Context, member: Staff, subject:
     if referral is None:
         await services.cases.forget_expected(member)
         return
-    entry_date = date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:]))
+    entry_date = _day(ymd)
+    if entry_date is None:
+        await services.cases.forget_expected(member)
+        await reply(update, services.text(member, "common.stale_button"))
+        return
     split = split_next_step(typed, taipei_today())
     if split.problem is not None:
         # Still waiting for this note: the worker sends it again with the date put right.
@@ -410,7 +424,7 @@ async def press_report(update: Update, context: Context, member: Staff) -> None:
     services = services_of(context)
     query = update.callback_query
     assert query is not None
-    _, step, argument = (query.data or "").split(":", 2)
+    _, step, argument = data_parts(query, 3)
     await answer(query)
     if step == "c" and argument.isdigit():
         referral = await services.referrals.by_id(int(argument))
