@@ -138,21 +138,22 @@ async def tell_redacted(
     await reply(update, services.text(member, key, kinds=kinds))
 
 
-async def typed_after_command(
-    update: Update, context: Context, member: Staff, limit: int
-) -> str | None:
-    """What was typed after a command (`/case …`, `/search …`), at most `limit` characters.
+def typed_after_command(context: Context, limit: int) -> str:
+    """What was typed after a command (`/case …`, `/search …`), at most `limit` characters. One
+    holding an identifier never gets here: the gate deletes it and runs nothing."""
+    return " ".join(context.args or []).strip()[:limit]
 
-    An identifier in it is never looked up, audited or echoed: the message is deleted, the person
-    is told, and None says there is nothing to do (`/case B123456780`, `/search 0912345678`).
-    """
-    cleaned = redact(" ".join(context.args or []).strip())
-    if cleaned.removed:
-        if update.message is not None:
-            await delete_quietly(update.message)
-        await tell_redacted(update, context, member, cleaned.removed, "common.argument_redacted")
-        return None
-    return cleaned.text[:limit]
+
+async def cut_from_chat(update: Update, context: Context, member: Staff) -> bool:
+    """An answer typed with an identifier in it: the service stored it with the identifier cut;
+    the message itself is deleted and the person told. True when it was."""
+    message = update.message
+    found = redact(message.text or "") if message is not None else None
+    if message is None or found is None or not found.removed:
+        return False
+    await delete_quietly(message)
+    await tell_redacted(update, context, member, found.removed, "common.answer_redacted")
+    return True
 
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

@@ -69,6 +69,8 @@ async def guard(update: Update, context: Context) -> None:
         await _refuse_foreign_chat(update, context)
         raise ApplicationHandlerStop
     await _cut_identifiers_from_caption(update, context)
+    if _is_command(update) and await _command_holds_identifier(update, context):
+        raise ApplicationHandlerStop  # never looked up, audited or echoed
     member = await caller_of(update, context)
     if member is not None and member.active:
         if _is_command(update):
@@ -104,6 +106,25 @@ async def _cut_identifiers_from_caption(update: Update, context: Context) -> Non
     locale = member.locale if member else locale_for(user.language_code)
     kinds = "、".join(services.text(locale, f"redaction.{kind.value}") for kind in found.removed)
     await reply(update, services.text(locale, "common.caption_redacted", kinds=kinds))
+
+
+async def _command_holds_identifier(update: Update, context: Context) -> bool:
+    """A command typed with an ID or a phone number after it (`/case B123456780`, `/start
+    0912345678`): the message is deleted, the person told, and the command not run."""
+    message = update.message
+    assert message is not None
+    found = redact(message.text or "")
+    if not found.removed:
+        return False
+    await delete_quietly(message)
+    services = services_of(context)
+    user = update.effective_user
+    assert user is not None
+    member = await caller_of(update, context)
+    locale = member.locale if member else locale_for(user.language_code)
+    kinds = "、".join(services.text(locale, f"redaction.{kind.value}") for kind in found.removed)
+    await reply(update, services.text(locale, "common.argument_redacted", kinds=kinds))
+    return True
 
 
 async def _route_registration(update: Update, context: Context, member: Staff) -> None:

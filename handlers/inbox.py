@@ -6,11 +6,31 @@ Anything else a member of staff sends gets a short pointer to /help.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.accounts import Staff
 from handlers import meeting_changes, meetings, referral, referral_decisions, updates
-from handlers.base import Context, caller_of, reply, services_of
+from handlers.base import Context, caller_of, cut_from_chat, reply, services_of
+
+AnswerHandler = Callable[[Update, Context, Staff, str], Coroutine[Any, Any, None]]
+# Each answer the bot may be waiting for, and who takes it (every one is in inputs.py).
+ANSWERS: dict[str, AnswerHandler] = {
+    referral_decisions.RETURN_REASON: referral_decisions.receive_reason_for,
+    updates.ENTRY_NOTE: updates.receive_note,
+    updates.CORRECTION_NOTE: updates.receive_correction,
+    meetings.DRAFT: meetings.receive_draft_text,
+    meeting_changes.NEW_TIME: meeting_changes.receive_new_time,
+    meetings.RESOLUTION: meetings.receive_resolution,
+    meetings.DECISION_NOTE: meetings.receive_decision_note,
+    updates.TRACK_REASON: updates.receive_tracking_reason,
+    updates.REPORT_TEXT: updates.receive_report_text,
+}
+# Answers whose handler deletes a message holding an identifier and says so itself.
+TELLS_ITSELF = frozenset({updates.ENTRY_NOTE, updates.CORRECTION_NOTE})
 
 
 async def receive(update: Update, context: Context) -> None:
@@ -22,25 +42,17 @@ async def receive(update: Update, context: Context) -> None:
     message = update.message
     if expected is not None and message is not None and message.text:
         kind, subject, _ = expected
-        answers = {
-            referral_decisions.RETURN_REASON: referral_decisions.receive_reason_for,
-            updates.ENTRY_NOTE: updates.receive_note,
-            updates.CORRECTION_NOTE: updates.receive_correction,
-            meetings.DRAFT: meetings.receive_draft_text,
-            meeting_changes.NEW_TIME: meeting_changes.receive_new_time,
-            meetings.RESOLUTION: meetings.receive_resolution,
-            meetings.DECISION_NOTE: meetings.receive_decision_note,
-            updates.TRACK_REASON: updates.receive_tracking_reason,
-            updates.REPORT_TEXT: updates.receive_report_text,
-        }
-        if kind in answers:
-            await answers[kind](update, context, member, subject)
+        if kind in ANSWERS:
+            await ANSWERS[kind](update, context, member, subject)
+            if kind not in TELLS_ITSELF:
+                await cut_from_chat(update, context, member)
             return
     opened = await services.referrals.open_draft(member)
     if opened is not None:
         await referral.receive_text(update, context, member, opened)
         return
-    await reply(update, services.text(member, "common.not_understood"))
+    if not await cut_from_chat(update, context, member):
+        await reply(update, services.text(member, "common.not_understood"))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -42,9 +42,7 @@ SWEEP_SECONDS = 60
 async def show_case(update: Update, context: Context, member: Staff) -> None:
     """`/case TY-115-00042`: the summary card, if I may see it."""
     services = services_of(context)
-    typed = await typed_after_command(update, context, member, CODE_MAX)
-    if typed is None:
-        return
+    typed = typed_after_command(context, CODE_MAX)
     if not typed:
         await reply(update, services.text(member, "case.usage"))
         return
@@ -137,9 +135,7 @@ async def my_cases(update: Update, context: Context, member: Staff) -> None:
 async def search(update: Update, context: Context, member: Staff) -> None:
     """`/search <code | alias fragment | district | status>`."""
     services = services_of(context)
-    query = await typed_after_command(update, context, member, SEARCH_MAX + 1)
-    if query is None:
-        return
+    query = typed_after_command(context, SEARCH_MAX + 1)
     if not query:
         await reply(update, services.text(member, "case.search_usage"))
         return

@@ -19,6 +19,7 @@ from bot.cases import taipei_today
 from bot.domain import meetings as rules
 from bot.domain.dates import parse_date
 from bot.domain.permissions import Action
+from bot.domain.redaction import redact
 from bot.domain.text import clean_text
 from bot.domain.working_days import TAIPEI
 from bot.meetings import Agenda, Answer, Decision, MeetingPlan
@@ -300,7 +301,7 @@ async def receive_draft_text(update: Update, context: Context, member: Staff, su
         if not typed or len(typed) > 100:
             await reply(update, services.text(member, "meeting.text_length", limit=100))
             return
-        draft[subject] = typed
+        draft[subject] = redact(typed).text  # shown in the summary and every invitation
     else:
         await reply(update, services.text(member, "meeting.use_buttons"))
         return

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import RedeemOutcome, Staff
 from bot.domain.roles import StaffStatus
-from bot.domain.text import DISPLAY_NAME_MAX, check_display_name
+from bot.domain.text import DISPLAY_NAME_MAX, NameProblem, check_display_name
 from bot.render import locale_for
 from handlers.approvals import ask_approvers
 from handlers.base import (
@@ -19,6 +19,7 @@ from handlers.base import (
     Context,
     answer,
     caller_of,
+    delete_quietly,
     in_rows,
     keyboard,
     reply,
@@ -117,6 +118,8 @@ async def receive_name(update: Update, context: Context) -> None:
         await ask_next_step(update, context, member)
         return
     name, problem = check_display_name(message.text)
+    if problem is NameProblem.HOLDS_IDENTIFIER:
+        await delete_quietly(message)
     if problem is not None:
         await reply(
             update,

@@ -75,9 +75,7 @@ def case_buttons(found: list[ReferralRecord], prefix: str) -> InlineKeyboardMark
 async def start_update(update: Update, context: Context, member: Staff) -> None:
     """`/update [code]`: which case?"""
     services = services_of(context)
-    typed = await typed_after_command(update, context, member, CODE_MAX)
-    if typed is None:
-        return
+    typed = typed_after_command(context, CODE_MAX)
     if typed:
         code = typed.split()[0]
         referral = await services.referrals.view(member, code)
@@ -375,9 +373,7 @@ async def start_report(update: Update, context: Context, member: Staff) -> None:
     """`/report [code]`: which tracked case, then one message, then keep tracking or propose
     closure."""
     services = services_of(context)
-    typed = await typed_after_command(update, context, member, CODE_MAX)
-    if typed is None:
-        return
+    typed = typed_after_command(context, CODE_MAX)
     if typed:
         code = typed.split()[0]
         referral = await services.referrals.view(member, code)

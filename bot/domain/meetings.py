@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from bot.domain.dates import ROC_OFFSET, parse_date, shaped_like_date
 from bot.domain.jurisdiction import MeetingSeries
+from bot.domain.redaction import redact
 from bot.domain.working_days import TAIPEI, add_months, taipei_date
 
 # Reason codes: why a typed meeting time or a video link was not taken.
@@ -35,6 +36,7 @@ TOO_FAR = "meeting.too_far"  # more than MAX_DAYS_AHEAD days after `now`
 LINK_NOT_HTTPS = "meeting.link_not_https"  # not an https:// address with a host
 LINK_TOO_LONG = "meeting.link_too_long"  # longer than MAX_LINK_LENGTH characters
 LINK_INVALID = "meeting.link_invalid"  # whitespace, control characters, or user:password@
+LINK_HOLDS_IDENTIFIER = "meeting.link_holds_identifier"  # digits shaped like a phone or an ID
 
 IN_MONTH = "in_month"
 BY_MONTH_END = "by_month_end"
@@ -238,7 +240,8 @@ def check_video_link(url: str) -> str | None:
         return LINK_NOT_HTTPS
     if "@" in parts.netloc:
         return LINK_INVALID
-    return None
+    # It goes into every invitation and the minutes: no digits shaped like a phone or an ID.
+    return LINK_HOLDS_IDENTIFIER if redact(url).removed else None
 
 
 def overlaps(start_a: datetime, start_b: datetime, duration: timedelta = DEFAULT_DURATION) -> bool:

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from bot.domain.redaction import redact
+
 # Zero-width and bidirectional controls, plus the BOM: invisible, and able to disguise text.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
@@ -31,22 +33,21 @@ class NameProblem(StrEnum):
     NO_LETTERS = "no_letters"
     MULTILINE = "multiline"
     LOOKS_LIKE_COMMAND = "looks_like_command"
+    HOLDS_IDENTIFIER = "holds_identifier"  # a phone number or an ID is not a name
 
 
 def check_display_name(raw: str) -> tuple[str, NameProblem | None]:
     """Clean a display name and say what is wrong with it, if anything."""
     name = clean_text(raw)
-    if not name:
-        return name, NameProblem.EMPTY
-    if name.startswith("/"):
-        return name, NameProblem.LOOKS_LIKE_COMMAND
-    if "\n" in name:
-        return name, NameProblem.MULTILINE
-    if len(name) > DISPLAY_NAME_MAX:
-        return name, NameProblem.TOO_LONG
-    if not any(unicodedata.category(ch).startswith("L") for ch in name):
-        return name, NameProblem.NO_LETTERS
-    return name, None
+    problems = (
+        (not name, NameProblem.EMPTY),
+        (name.startswith("/"), NameProblem.LOOKS_LIKE_COMMAND),
+        ("\n" in name, NameProblem.MULTILINE),
+        (len(name) > DISPLAY_NAME_MAX, NameProblem.TOO_LONG),
+        (not any(unicodedata.category(ch).startswith("L") for ch in name), NameProblem.NO_LETTERS),
+        (bool(redact(name).removed), NameProblem.HOLDS_IDENTIFIER),
+    )
+    return name, next((problem for found, problem in problems if found), None)
 
 
 def looks_like_invite_code(text: str) -> bool:

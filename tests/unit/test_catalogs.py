@@ -42,6 +42,7 @@ MEETING_TIME_REASONS = [
 ]
 MEETING_REASONS = [
     *MEETING_TIME_REASONS,
+    "meeting.link_holds_identifier",
     "meeting.not_allowed",
     "meeting.overlaps",
     "meeting.gone",
