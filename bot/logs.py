@@ -49,8 +49,12 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    floor = max(root.getEffectiveLevel(), logging.INFO)
+    quiet_libraries(root.getEffectiveLevel())
+
+
+def quiet_libraries(level: int) -> None:
+    """Hold the libraries that would write content at INFO or above, whatever `level` is."""
     for name in CONTENT_AT_DEBUG:
-        logging.getLogger(name).setLevel(floor)
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
