@@ -146,3 +146,19 @@ async def test_a_note_as_typed_and_its_saved_line_expire_and_a_caption_with_a_ph
     photos = [m for m in await worker.chat() if m.photo is not None]
     assert photos
     assert all(m.deleted for m in photos)
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["rd:", "pg:", "ref:zzz", "stf:ok", "rd:999999999999999999999999:acc", "up:d:1:home_visit:99"],
+)
+async def test_forged_button_data_is_refused_without_a_traceback(
+    accepted: tuple[District, str], data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    district, _code = accepted
+    supervisor = district.supervisor
+    card = (await supervisor.says("/help"))[-1]
+    with caplog.at_level("ERROR"):
+        await forged_press(district.world, supervisor, card.message_id, data)
+        await forged_press(district.world, district.social_worker, card.message_id, data)
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
