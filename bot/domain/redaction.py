@@ -27,7 +27,9 @@ class Redaction:
 
 # Matching runs on NFKC-normalised text, so fullwidth letters, digits, hyphens and the ideographic
 # space already look like their ASCII forms; the dash variants below survive NFKC.
-_SEP = "[ \t\\-\u2010-\u2015\u2212./_,]"
+# Between the letter and digits of an ID also dots and underscores (A.123.456.789); never a
+# slash, which makes any path with a nine-digit number (zoom.us/j/123456789) look like one.
+_SEP = "[ \t\\-\u2010-\u2015\u2212._]"
 _SEP_OPT = f"(?:{_SEP}{{1,2}})?"
 
 # Shapes, not validity: a mistyped check digit is still somebody's number.

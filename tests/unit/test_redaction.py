@@ -191,7 +191,6 @@ def test_no_local_number_survives(before: str, local: tuple[str, str], after: st
         "09一二345六78",
         "洞九么二三四五六七八",
         "A.123.456.789",
-        "A/123/456/789",
         "A一二三四五六七八九",
     ],
 )
