@@ -104,7 +104,9 @@ async def _cut_identifiers_from_caption(update: Update, context: Context) -> Non
     assert user is not None
     member = await caller_of(update, context)
     locale = member.locale if member else locale_for(user.language_code)
-    kinds = "、".join(services.text(locale, f"redaction.{kind.value}") for kind in found.removed)
+    kinds = "、".join(
+        services.text(locale, f"redaction.{removed_kind.value}") for removed_kind in found.removed
+    )
     await reply(update, services.text(locale, "common.caption_redacted", kinds=kinds))
 
 
@@ -122,7 +124,9 @@ async def _command_holds_identifier(update: Update, context: Context) -> bool:
     assert user is not None
     member = await caller_of(update, context)
     locale = member.locale if member else locale_for(user.language_code)
-    kinds = "、".join(services.text(locale, f"redaction.{kind.value}") for kind in found.removed)
+    kinds = "、".join(
+        services.text(locale, f"redaction.{removed_kind.value}") for removed_kind in found.removed
+    )
     await reply(update, services.text(locale, "common.argument_redacted", kinds=kinds))
     return True
 

@@ -150,9 +150,7 @@ async def next_step(scene: Scene, text: str) -> None:
 @drives(FreeTextInput.CORRECTION)
 async def correction(scene: Scene, text: str) -> None:
     worker = scene.district.social_worker
-    if not scene.state.get("noted"):
-        await note(scene, "電訪，案母情緒穩定。")
-        scene.state["noted"] = True
+    await note(scene, "電訪，案母情緒穩定。")  # the newest entry: its 更正 button is on page 1
     await worker.says(f"/case {scene.code}")
     replies = await worker.presses("🕒 時間軸")
     await worker.presses(next(label for label in replies[-1].labels if label.startswith("更正")))
