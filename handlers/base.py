@@ -144,15 +144,18 @@ def typed_after_command(context: Context, limit: int) -> str:
     return " ".join(context.args or []).strip()[:limit]
 
 
-async def cut_from_chat(update: Update, context: Context, member: Staff) -> bool:
-    """An answer typed with an identifier in it: the service stored it with the identifier cut;
-    the message itself is deleted and the person told. True when it was."""
+async def cut_from_chat(
+    update: Update, context: Context, member: Staff, *, recorded: bool = True
+) -> bool:
+    """A message typed with an identifier in it is deleted and the person told — that the answer
+    was recorded with it cut, or (`recorded=False`) that nothing was. True when it was."""
     message = update.message
     found = redact(message.text or "") if message is not None else None
     if message is None or found is None or not found.removed:
         return False
     await delete_quietly(message)
-    await tell_redacted(update, context, member, found.removed, "common.answer_redacted")
+    key = "common.answer_redacted" if recorded else "common.message_redacted"
+    await tell_redacted(update, context, member, found.removed, key)
     return True
 
 

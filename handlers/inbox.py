@@ -51,7 +51,7 @@ async def receive(update: Update, context: Context) -> None:
     if opened is not None:
         await referral.receive_text(update, context, member, opened)
         return
-    if not await cut_from_chat(update, context, member):
+    if not await cut_from_chat(update, context, member, recorded=False):
         await reply(update, services.text(member, "common.not_understood"))
 
 

@@ -461,7 +461,7 @@ async def receive_alias(
     alias = alias_of(typed)
     if alias.removed:
         await delete_quietly(message)
-        await tell_redacted(update, context, member, alias.removed, "referral.redacted")
+        await tell_redacted(update, context, member, alias.removed, "common.answer_redacted")
     if alias.masked is None:
         await reply(update, services.text(member, "referral.alias_not_a_name", limit=ALIAS_MAX))
         return

@@ -162,3 +162,13 @@ async def test_forged_button_data_is_refused_without_a_traceback(
         await forged_press(district.world, supervisor, card.message_id, data)
         await forged_press(district.world, district.social_worker, card.message_id, data)
     assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+async def test_a_message_with_a_phone_that_nobody_asked_for_is_deleted_and_nothing_kept(
+    accepted: tuple[District, str],
+) -> None:
+    district, _code = accepted
+    worker = district.social_worker
+    replies = await worker.says("案母電話 零九一二三四五六七八")
+    assert "已刪除，沒有記錄" in replies[-1].text
+    assert all(m.deleted for m in await worker.chat() if "零九一二" in m.text)
