@@ -37,7 +37,7 @@ from bot.domain.roles import Role, UnitRole
 from bot.domain.working_days import TAIPEI
 from bot.keys import Keyring
 from storage import Database
-from storage.records import ReferralEventRecord, ReferralRecord
+from storage.records import ObligationRecord, ReferralEventRecord, ReferralRecord
 from storage.repositories import audit, cases, drafts, expiries, referrals, staff
 from storage.repositories.referrals import Scope
 
@@ -46,6 +46,7 @@ NARRATIVE_PURPOSE = "referral-narrative"
 REASON_PURPOSE = "referral-return-reason"
 NATIONAL_ID_PURPOSE = "national-id"
 NOT_A_CASE_CODE = "(not a case code)"  # the audit subject when what was typed is not one
+REPORT_SCOPE = 500  # cases looked at for /report: more than any one person writes in
 PAGE_SIZE = 5
 
 
@@ -535,6 +536,19 @@ class Referrals:
                 detail={"page": page, "codes": [r.code for r in found]},
             )
         return found, total
+
+    async def owing_reports(
+        self, member: Staff
+    ) -> list[tuple[ReferralRecord, list[ObligationRecord]]]:
+        """Every case this person may write in that owes monthly reports, with the reports owed
+        (oldest due first), the case owing the oldest first — never only the recent ones."""
+        owing = []
+        for referral in await self.writable_cases(member, limit=REPORT_SCOPE):
+            owed = sorted(await self.cases.reports_owed(referral), key=lambda o: o.due)
+            if owed:
+                owing.append((referral, owed))
+        owing.sort(key=lambda pair: (pair[1][0].due, pair[0].code))
+        return owing
 
     async def writable_cases(self, member: Staff, limit: int = 8) -> list[ReferralRecord]:
         """Open cases this person may write in, most recently changed first."""

@@ -382,15 +382,27 @@ async def start_report(update: Update, context: Context, member: Staff) -> None:
             return
         await ask_report(update, context, member, referral)
         return
-    owing = [
-        r
-        for r in await services.referrals.writable_cases(member)
-        if await services.cases.reports_owed(r)
-    ]
+    owing = await services.referrals.owing_reports(member)
     if not owing:
         await reply(update, services.text(member, "report.none_owed"))
         return
-    await reply(update, services.text(member, "report.pick_case"), case_buttons(owing, "rp:c"))
+    today = taipei_today()
+    lines = [
+        services.text(
+            member,
+            "report.owed_line",
+            r=referral,
+            months=[o.period for o in owed],
+            overdue=sum(1 for o in owed if o.due < today),
+        )
+        for referral, owed in owing
+    ]
+    await reply_expiring(
+        update,
+        context,
+        "\n".join([services.text(member, "report.pick_case"), *lines]),
+        case_buttons([referral for referral, _ in owing], "rp:c"),
+    )
 
 
 async def ask_report(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from bot.app import open_services
@@ -74,3 +75,24 @@ def test_run_demo_puts_the_demo_people_in_the_sandbox(tmp_path: Path) -> None:
     assert {u["first_name"] for u in users} >= {p.name for p in PEOPLE}
     assert (tmp_path / "var" / "demo.db").exists()
     assert not (tmp_path / "var" / "sandbox.db").exists()
+
+
+async def test_report_lists_every_report_owed_oldest_first_with_the_overdue_marked(
+    world: World,
+) -> None:
+    """示範陳社工 manages many cases; the two tracked ones owe reports from months back, and are
+    not among the most recently changed — /report still lists them, as /overdue does."""
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
+        assert await seed(world.bot_services) is True
+        chen = next(p for p in PEOPLE if p.name == "示範陳社工")
+        worker = await world.person(chen.name, user_id=chen.telegram_user_id)
+        overdue = (await worker.says("/overdue"))[-1].text
+        replies = await worker.says("/report")
+    listing = replies[-1].text
+    codes = re.findall(r"TY-115-\d{5}", listing)
+    assert codes
+    assert set(re.findall(r"TY-115-\d{5}", overdue)) <= set(codes)
+    assert "⚠️逾期" in listing
+    assert "115年8月" in listing
+    assert "2026-" not in listing
+    assert set(codes) <= {replies[-1].labels[i].split()[0] for i in range(len(replies[-1].labels))}
