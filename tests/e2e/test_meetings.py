@@ -175,7 +175,7 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
     # The month it was released in is still reported, from chat.
     worker = district.social_worker
     replies = await worker.says(f"/report {code}")
-    assert "2026-11 月報" in replies[-1].text
+    assert "115年11月 月報" in replies[-1].text
     # November's report is still owed (work done before 除管 is reported); nothing after.
     assert [r.period for r in reports] == ["2026-11"]
 

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from bot.domain.roles import Role
 from bot.domain.working_days import TAIPEI, WorkingCalendar
+from bot.render import roc_month
 from storage.schema import meetings, nudges, referrals
 from tests.e2e.test_nudges import tick, track
 from tests.e2e.test_referral import District
@@ -259,10 +260,11 @@ class Quarter:
 async def file_report(quarter: Quarter, period: str) -> None:
     worker, code = quarter.district.social_worker, quarter.code
     replies = await worker.says(f"/report {code}")
-    assert f"{code} {period} 月報" in replies[-1].text  # the oldest report still owed
+    month = roc_month(period)
+    assert f"{code} {month} 月報" in replies[-1].text  # the oldest report still owed
     await worker.says("家訪兩次，案母已就醫，持續戒癮治療。")
     replies = await worker.presses("持續列管")
-    assert f"已送出 {code} {period} 月報" in replies[-1].text
+    assert f"已送出 {code} {month} 月報" in replies[-1].text
 
 
 async def plan_the_march_conference(quarter: Quarter) -> None:

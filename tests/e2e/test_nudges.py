@@ -248,10 +248,10 @@ async def test_the_buttons_open_the_work_itself(
     assert await tick(world, "2026-12-02T08:31") == 1
     with time_machine.travel(at("2026-12-02T09:00"), tick=True):
         replies = await worker.presses("1. 去處理")
-        assert f"{code} 2026-11 月報" in replies[-1].text  # the report, ready to be written
+        assert f"{code} 115年11月 月報" in replies[-1].text  # the report, ready to be written
         replies = await worker.presses("1. 已完成")
         assert "完成要有紀錄才算數" in replies[0].text
-        assert f"{code} 2026-11 月報" in replies[-1].text
+        assert f"{code} 115年11月 月報" in replies[-1].text
         # 稍後提醒 twice is the most; the same button again just says so.
         await worker.presses("1. 稍後提醒")
         replies = await worker.presses("1. 稍後提醒")
