@@ -18,6 +18,7 @@ from bot.domain.redaction import redact
 from bot.domain.roles import StaffStatus
 from bot.render import locale_for
 from handlers.base import Context, answer, caller_of, delete_quietly, reply, services_of
+from handlers.pastes import part_of_a_long_paste
 from handlers.registration import ask_next_step, receive_name
 
 GATE_GROUP = -1
@@ -73,6 +74,8 @@ async def guard(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop  # never looked up, audited or echoed
     member = await caller_of(update, context)
     if member is not None and member.active:
+        if await part_of_a_long_paste(update, context, member):
+            raise ApplicationHandlerStop
         if _is_command(update):
             # A command changes the subject: an answer the bot was waiting for is dropped, so
             # the next text never lands in the wrong place (e.g. a story taken as a reason).

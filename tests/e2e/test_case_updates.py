@@ -96,3 +96,43 @@ async def test_a_tracked_case_owes_one_monthly_report(accepted: tuple[District, 
     # Someone else trying the same month is told it is already in.
     replies = await supervisor.says(f"/report {code}")
     assert "沒有待交的月報" in replies[-1].text
+
+
+async def test_a_long_paste_split_by_telegram_is_refused_whole_and_nothing_is_saved(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    worker = district.social_worker
+    await worker.says(f"/update {code}")
+    await worker.presses("面訪家庭")
+    await worker.presses("今天")
+    # The app sends a 5,000-character paste as 4,096 + 904 characters, a moment apart.
+    paste = ("案母表示近況穩定，孩子按時上學。" * 320)[:5000]
+    first = await worker.says(paste[:4096])
+    assert "太長" in first[-1].text
+    second = await worker.says(paste[4096:])
+    assert "合起來共 5000 字" in second[-1].text
+    assert "沒有儲存" in second[-1].text
+    async with district.world.bot_services.db.read() as conn:
+        assert (await conn.execute(select(case_entries))).all() == []
+    # The note, shortened, is still what the bot waits for.
+    replies = await worker.says("案母表示近況穩定，孩子按時上學。")
+    assert "✅ 已記錄" in replies[-1].text
+
+
+async def test_a_long_paste_split_by_telegram_never_becomes_a_description(
+    accepted: tuple[District, str],
+) -> None:
+    district, _code = accepted
+    officer = district.officer
+    await officer.says("/refer")
+    paste = ("中壢區，案家三個孩子（3歲、5歲、8歲），媽媽失業，房租遲繳。" * 200)[:5000]
+    await officer.says(paste[:4096])
+    replies = await officer.says(paste[4096:])
+    assert "合起來共 5000 字" in replies[-1].text
+    assert not any("我理解的內容" in r.text for r in replies)
+    services = district.world.bot_services
+    member = await services.accounts.by_telegram_id(officer.user_id)
+    assert member is not None
+    opened = await services.referrals.open_draft(member)
+    assert opened is None or opened.draft.narrative is None
