@@ -18,7 +18,7 @@ from bot.accounts import Accounts, Staff
 from bot.cases import Cases
 from bot.clock import utcnow
 from bot.domain.calendar import next_conference, roc_year
-from bot.domain.case_code import case_code, parse_case_code
+from bot.domain.case_code import case_code, parse_case_code, short_case_codes
 from bot.domain.jurisdiction import Jurisdiction, MeetingSeries, Unit
 from bot.domain.permissions import (
     VISIBILITY,
@@ -492,24 +492,36 @@ class Referrals:
 
     async def view(self, member: Staff, code: str) -> ReferralRecord | None:
         """One referral, if this person may see it; every attempt is audited. What is not shaped
-        like a case code is not looked up, and audited without what was typed."""
-        well_formed = parse_case_code(code, self.jurisdiction.case_code_prefix)
+        like a case code is not looked up, and audited without what was typed; a number alone
+        (`/case 31`, `/case 00031`) is this year's case of that number, else last year's."""
+        prefix = self.jurisdiction.case_code_prefix
+        well_formed = parse_case_code(code, prefix)
+        candidates = (
+            (well_formed,)
+            if well_formed
+            else short_case_codes(code, prefix, roc_year(utcnow().astimezone(TAIPEI).date()))
+        )
         async with self.db.write() as conn:
-            referral = await referrals.by_code(conn, well_formed) if well_formed else None
-            allowed = referral is not None and (
-                self.sees(member, referral)
-                or (
-                    member.unit is not None
-                    and member.unit.id in await cases.team(conn, referral.id)
+            referral, allowed = None, False
+            for candidate in candidates:  # a short number: the first of them this person sees
+                referral = await referrals.by_code(conn, candidate)
+                allowed = referral is not None and (
+                    self.sees(member, referral)
+                    or (
+                        member.unit is not None
+                        and member.unit.id in await cases.team(conn, referral.id)
+                    )
                 )
-            )
+                if allowed:
+                    well_formed = candidate
+                    break
             await audit.append(
                 conn,
                 at=utcnow(),
                 action="case.view",
                 outcome="allowed" if allowed else "denied",
                 actor_staff_id=member.id,
-                subject=f"referral:{well_formed or NOT_A_CASE_CODE}",
+                subject=f"referral:{well_formed or next(iter(candidates), NOT_A_CASE_CODE)}",
             )
         return referral if allowed else None
 

@@ -23,3 +23,15 @@ def parse_case_code(typed: str, prefix: str) -> str | None:
     normal = unicodedata.normalize("NFKC", typed).strip().upper()
     found = _SHAPE.fullmatch(normal)
     return normal if found is not None and found[1] == prefix.upper() else None
+
+
+_SHORT = re.compile(r"[0-9]{1,5}")
+
+
+def short_case_codes(typed: str, prefix: str, roc_year: int) -> tuple[str, ...]:
+    """What `/case 31` or `/case 00031` can mean: case 31 of this year, else of last year (a
+    worker writes the number on the file, the year is understood)."""
+    normal = unicodedata.normalize("NFKC", typed).strip()
+    if not _SHORT.fullmatch(normal) or int(normal) == 0:
+        return ()
+    return tuple(case_code(prefix, year, int(normal)) for year in (roc_year, roc_year - 1))

@@ -387,3 +387,15 @@ async def test_those_serving_the_family_reach_its_duties_and_team_and_ids_stay_o
     await officer.says(f"/case {code}")
     replies = await officer.presses("👥 服務團隊")
     assert "桃園市政府警察局中壢分局" in replies[-1].text
+
+
+async def test_a_case_is_found_by_its_number_alone_within_what_i_may_see(
+    accepted: tuple[District, str], world: World
+) -> None:
+    district, code = accepted
+    for typed in ("1", "00001", "１"):
+        replies = await district.social_worker.says(f"/case {typed}")
+        assert replies[-1].text.splitlines()[0].startswith(code), typed
+    stranger = await active_member(world, Role.WORKER, "police-bade", "趙警員")
+    replies = await stranger.says("/case 1")
+    assert "找不到 1" in replies[-1].text
