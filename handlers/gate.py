@@ -69,7 +69,8 @@ async def guard(update: Update, context: Context) -> None:
         # forged update can carry) would have the answer delivered to someone who did not ask.
         await _refuse_foreign_chat(update, context)
         raise ApplicationHandlerStop
-    await _cut_identifiers_from_caption(update, context)
+    if await _delete_media(update, context):
+        raise ApplicationHandlerStop
     if _is_command(update) and await _command_holds_identifier(update, context):
         raise ApplicationHandlerStop  # never looked up, audited or echoed
     member = await caller_of(update, context)
@@ -92,25 +93,33 @@ async def guard(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def _cut_identifiers_from_caption(update: Update, context: Context) -> None:
-    """A photo or file whose caption holds an ID or a phone number is deleted, and the sender
-    told; the bot keeps no caption, and the chat should not keep this one."""
+async def _delete_media(update: Update, context: Context) -> bool:
+    """The bot keeps text only. A photo, file, voice note, video, location or contact may carry a
+    family's data (a face, an address, a phone number, a caption): it is deleted and the sender
+    told. True when it was."""
     message = update.message
-    if message is None or not message.caption:
-        return
-    found = redact(message.caption)
-    if not found.removed:
-        return
+    if message is None or not any(
+        (
+            message.photo,
+            message.document,
+            message.voice,
+            message.audio,
+            message.video,
+            message.video_note,
+            message.location,
+            message.venue,
+            message.contact,
+        )
+    ):
+        return False
     await delete_quietly(message)
     services = services_of(context)
     user = update.effective_user
     assert user is not None
     member = await caller_of(update, context)
     locale = member.locale if member else locale_for(user.language_code)
-    kinds = "、".join(
-        services.text(locale, f"redaction.{removed_kind.value}") for removed_kind in found.removed
-    )
-    await reply(update, services.text(locale, "common.caption_redacted", kinds=kinds))
+    await reply(update, services.text(locale, "common.media_deleted"))
+    return True
 
 
 async def _command_holds_identifier(update: Update, context: Context) -> bool:

@@ -68,22 +68,24 @@ async def test_rtl_and_zero_width_characters_are_cleaned_from_a_name(world: Worl
     assert member.display_name == "王小美"
 
 
+async def test_a_sticker_where_text_is_expected(world: World) -> None:
+    person = await registering(world)
+    replies = await person.sends({"sticker": "😀"})
+    assert replies[0].text == "請以文字回覆。"
+    assert "顯示名稱" in replies[-1].text
+
+
 @pytest.mark.parametrize(
     "payload",
-    [
-        {"sticker": "😀"},
-        {"photo": True},
-        {"location": {"latitude": 24.95, "longitude": 121.22}},
-        {"voice": True},
-    ],
+    [{"photo": True}, {"location": {"latitude": 24.95, "longitude": 121.22}}, {"voice": True}],
 )
-async def test_a_sticker_photo_or_location_where_text_is_expected(
+async def test_a_photo_location_or_voice_note_is_deleted_even_while_registering(
     world: World, payload: dict[str, object]
 ) -> None:
     person = await registering(world)
     replies = await person.sends(payload)
-    assert replies[0].text == "請以文字回覆。"
-    assert "顯示名稱" in replies[-1].text
+    assert replies[-1].text.startswith("目前只收文字")
+    assert [m for m in await person.chat() if m.sender != "bot"][-1].deleted
 
 
 @pytest.mark.parametrize(
@@ -202,3 +204,13 @@ async def test_a_pending_applicant_waits_politely(world: World) -> None:
     for attempt in ("/help", "哈囉", f"/start {code}"):
         replies = await mei.says(attempt)
         assert replies[-1].text.startswith("您的申請正在等待")
+
+
+async def test_a_mistyped_command_gets_the_one_it_was_probably_meant_to_be(world: World) -> None:
+    worker = await active_member(world, Role.CASE_MANAGER, "fsc-zhongli", "陳社工")
+    replies = await worker.says("/mycase")
+    assert "您是要 /mycases 嗎？" in replies[-1].text
+    replies = await worker.says("/updte TY-115-00001")
+    assert "您是要 /update 嗎？" in replies[-1].text
+    replies = await worker.says("/xyzzy")
+    assert replies[-1].text.startswith("看不懂這個指令。輸入 /help")

@@ -142,7 +142,7 @@ async def test_a_note_as_typed_and_its_saved_line_expire_and_a_caption_with_a_ph
         assert all(m.deleted for m in shown), content
 
     replies = await worker.sends({"photo": True, "caption": "案母新手機 0912 345 678"})
-    assert "已將整則訊息刪除" in replies[0].text
+    assert "已將整則訊息刪除" in replies[-1].text
     photos = [m for m in await worker.chat() if m.photo is not None]
     assert photos
     assert all(m.deleted for m in photos)

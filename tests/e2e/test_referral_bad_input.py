@@ -38,13 +38,29 @@ async def test_a_description_over_the_limit(world: World, officer: Person) -> No
     assert any("我理解的內容" in r.text for r in replies)
 
 
-@pytest.mark.parametrize("payload", [{"photo": True}, {"voice": True}, {"sticker": "😀"}])
-async def test_a_photo_or_voice_note_instead_of_text(
+async def test_a_sticker_instead_of_text(world: World, officer: Person) -> None:
+    await officer.says("/refer")
+    replies = await officer.sends({"sticker": "😀"})
+    assert replies[-1].text == "請以文字描述，照片或語音無法存入轉介。"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"photo": True},
+        {"voice": True},
+        {"location": {"latitude": 24.95, "longitude": 121.22}},
+        {"photo": True, "caption": "案家門口"},
+    ],
+)
+async def test_a_photo_voice_note_or_location_is_deleted_for_what_it_may_show(
     world: World, officer: Person, payload: dict[str, object]
 ) -> None:
     await officer.says("/refer")
     replies = await officer.sends(payload)
-    assert replies[-1].text == "請以文字描述，照片或語音無法存入轉介。"
+    assert replies[-1].text.startswith("目前只收文字")
+    sent = [m for m in await officer.chat() if m.sender != "bot"]
+    assert sent[-1].deleted
 
 
 async def test_cancel_asks_before_discarding(world: World, officer: Person) -> None:
