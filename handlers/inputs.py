@@ -34,5 +34,5 @@ class FreeTextInput(StrEnum):
     DISPLAY_NAME = "registration.name"
     # Anything typed after a command (/case, /update, /report, /search, /start, /compliance)
     COMMAND_ARGUMENT = "command.argument"
-    # The caption of a photo or a file (handlers/gate.py)
+    # The caption of a photo or a file: the whole message is deleted (handlers/gate.py)
     CAPTION = "caption"
