@@ -77,7 +77,7 @@ async def guard(update: Update, context: Context) -> None:
     if member is not None and member.active:
         if await part_of_a_long_paste(update, context, member):
             raise ApplicationHandlerStop
-        if _is_command(update):
+        if _is_command(update) and not _is_command(update, "cancel"):
             # A command changes the subject: an answer the bot was waiting for is dropped, so
             # the next text never lands in the wrong place (e.g. a story taken as a reason).
             await services_of(context).cases.forget_expected(member)

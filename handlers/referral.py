@@ -88,13 +88,27 @@ async def refer(update: Update, context: Context, member: Staff) -> None:
     await ask(update, context, member, opened)
 
 
-@requires(Action.REFER)
+@requires(Action.HELP)
 async def cancel(update: Update, context: Context, member: Staff) -> None:
-    """`/cancel`: asks before discarding the draft."""
+    """`/cancel`: drops an answer the bot waits for (a meeting draft, a report, a reason) and says
+    which; asks before discarding a referral draft."""
     services = services_of(context)
+    pending = await services.cases.pending_answers(member)
+    if pending is not None:
+        await services.cases.forget_expected(member)
+        pending_kind = pending[0]
+        await reply(
+            update,
+            services.text(
+                member,
+                "referral.pending_dropped",
+                what=services.text(member, f"pending.{pending_kind}"),
+            ),
+        )
     opened = await services.referrals.open_draft(member)
     if opened is None:
-        await reply(update, services.text(member, "referral.nothing_to_cancel"))
+        if pending is None:
+            await reply(update, services.text(member, "referral.nothing_to_cancel"))
         return
     await reply(
         update,

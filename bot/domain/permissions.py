@@ -92,7 +92,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("nudges", Action.VIEW_MEETINGS),
     Command("newmeeting", Action.PLAN_MEETING),
     Command("compliance", Action.VIEW_COMPLIANCE),
-    Command("cancel", Action.REFER),
+    Command("cancel", Action.HELP),  # whatever is under way: a draft, an answer awaited
     Command("help", Action.HELP),
     Command("whoami", Action.WHOAMI),
     Command("invite", Action.INVITE_STAFF),

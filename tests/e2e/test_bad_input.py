@@ -214,3 +214,12 @@ async def test_a_mistyped_command_gets_the_one_it_was_probably_meant_to_be(world
     assert "您是要 /update 嗎？" in replies[-1].text
     replies = await worker.says("/xyzzy")
     assert replies[-1].text.startswith("看不懂這個指令。輸入 /help")
+
+
+async def test_cancel_says_what_it_dropped(world: World) -> None:
+    clerk = await active_member(world, Role.SECRETARIAT, "office-zhongli", "吳秘書")
+    await clerk.says("/newmeeting")
+    replies = await clerk.says("/cancel")
+    assert "已取消：會議草稿" in replies[-1].text
+    replies = await clerk.says("/cancel")
+    assert "目前沒有" in replies[-1].text

@@ -74,7 +74,7 @@ async def test_cancel_asks_before_discarding(world: World, officer: Person) -> N
     replies = await officer.presses("捨棄草稿")
     assert "已捨棄草稿" in replies[-1].text
     replies = await officer.says("/cancel")
-    assert replies[-1].text == "目前沒有進行中的轉介草稿。"
+    assert replies[-1].text == "目前沒有進行中的草稿，也沒有等您回覆的問題。"
     assert await referral_count(world) == 0
 
 

@@ -25,6 +25,8 @@ from bot.domain.safety import ReportChannel, SafetyGround
 from bot.domain.text import NameProblem
 from bot.referrals import DecisionProblem
 from bot.render import LOCALES, Texts, roc_date, roc_datetime
+from handlers.inbox import ANSWERS
+from handlers.updates import REPORT_PROPOSAL
 
 # Literal keys: services.text(x, "registration.ask_name") and friends.
 _KEY = re.compile(r"""text\(\s*[\w.]+,\s*f?["']([a-z_{][a-zA-Z_.{}()]*\.[a-zA-Z_.{}()]+)["']""")
@@ -128,6 +130,7 @@ def _expand(key: str) -> set[str]:
         "{problem}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
         "{result}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
         "{split.problem.value}": [p.value for p in StepDateProblem],
+        "{pending_kind}": [*sorted(ANSWERS), REPORT_PROPOSAL],
         "{step}": ["series", "district", "time", "place", "link", "chair"],
         "{moment.weekday()}": [str(n) for n in range(7)],
         "{value}": ["attend", "absent", "delegated"],
