@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,18 @@ def load_catalog(locale: str, directory: Path = TEMPLATES_DIR) -> dict[str, str]
     return flat
 
 
+EXAMPLE_DAYS_AHEAD = 21
+
+
+def example_day() -> date:
+    """A day to show in an example of how to type a date: three weeks ahead, on a weekday, so
+    that the example is never refused as past (`{{ example_day()|roc_date }}` in a catalog)."""
+    day = datetime.now(TAIPEI).date() + timedelta(days=EXAMPLE_DAYS_AHEAD)
+    while day.weekday() >= 5:  # Saturday and Sunday
+        day += timedelta(days=1)
+    return day
+
+
 class Texts:
     """Renders catalog messages for any locale; missing English falls back to zh_TW."""
 
@@ -82,6 +94,7 @@ class Texts:
         self.env.filters["roc_datetime"] = roc_datetime
         self.env.filters["count"] = count
         self.env.filters["roc_month"] = roc_month
+        self.env.globals["example_day"] = example_day
         self._catalogs = {locale: load_catalog(locale, directory) for locale in LOCALES}
         self._compiled: dict[tuple[str, str], Template] = {}
 

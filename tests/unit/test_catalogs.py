@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from bot.config import PROJECT_ROOT
 from bot.domain import meetings as meeting_rules
@@ -23,6 +24,7 @@ from bot.domain.referral_status import ReferralEvent, ReferralStatus
 from bot.domain.roles import Role, StaffStatus
 from bot.domain.safety import ReportChannel, SafetyGround
 from bot.domain.text import NameProblem
+from bot.domain.working_days import TAIPEI
 from bot.referrals import DecisionProblem
 from bot.render import LOCALES, Texts, roc_date, roc_datetime
 from handlers.inbox import ANSWERS
@@ -229,3 +231,12 @@ def test_a_line_that_ends_in_a_template_tag_keeps_its_line_break() -> None:
         cutoff=None,
     )
     assert "地點：中壢區公所\n視訊：https://meet.example.org/x\n主席：林督導" in shown
+
+
+@pytest.mark.parametrize("moment", ["2026-03-19 10:00 +0800", "2027-09-29 16:00 +0800"])
+def test_the_example_of_a_meeting_time_is_one_the_bot_would_take(moment: str) -> None:
+    with time_machine.travel(moment):
+        shown = Texts().render("zh_TW", "reason.meeting.bad_format")
+        example = shown.split("「")[1].split("」")[0]
+        now = datetime.now(TAIPEI)
+        assert isinstance(meeting_rules.parse_meeting_time(example, now=now), datetime), example
