@@ -125,6 +125,9 @@ async def announce_bot(application: Application) -> None:  # type: ignore[type-a
             scope=BotCommandScopeDefault(),
             language_code=None if locale == "zh_TW" else locale,
         )
+    if services.settings.sandbox:
+        # On Telegram the name is the operator's, set with @BotFather; the stand-in shows ours.
+        await application.bot.set_my_name(services.text("zh_TW", "common.bot_name"))
     async with services.db.write() as conn:
         await meta.put(conn, "bot_username", application.bot.username)
     log.info("bot @%s ready", application.bot.username)

@@ -596,6 +596,20 @@ async def delete_my_commands(call: Call) -> Any:
     return True
 
 
+@_method("setMyName")
+async def set_my_name(call: Call) -> Any:
+    _set_text(call, call.bot.names, "name", 64)
+    if not call.args.get("language_code"):
+        call.bot.first_name = call.bot.names.get("", call.bot.first_name)
+    return True
+
+
+@_method("getMyName")
+async def get_my_name(call: Call) -> Any:
+    language = call.args.get("language_code") or ""
+    return {"name": call.bot.names.get(language, call.bot.first_name)}
+
+
 @_method("setMyDescription")
 async def set_my_description(call: Call) -> Any:
     return _set_text(call, call.bot.descriptions, "description", 512)

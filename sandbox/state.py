@@ -380,6 +380,7 @@ class Bot:
         self.webhook: Webhook | None = None
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.descriptions: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # setMyName per language; "" is the name everyone sees
         self.short_descriptions: dict[str, str] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.conversations: dict[int, Conversation] = {}

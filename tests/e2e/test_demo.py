@@ -72,6 +72,8 @@ def test_run_demo_puts_the_demo_people_in_the_sandbox(tmp_path: Path) -> None:
         banner = bot.read_until("Ctrl-C", timeout=60)
         assert f"網頁對話 / web chat:  http://127.0.0.1:{port}/" in banner
         users = httpx.get(f"http://127.0.0.1:{port}/sandbox/users", timeout=5).json()
+        bots = httpx.get(f"http://127.0.0.1:{port}/sandbox/bots", timeout=5).json()
+    assert [b["first_name"] for b in bots] == ["社安網協作機器人"]  # the web chat's header
     assert {u["first_name"] for u in users} >= {p.name for p in PEOPLE}
     assert (tmp_path / "var" / "demo.db").exists()
     assert not (tmp_path / "var" / "sandbox.db").exists()

@@ -395,3 +395,12 @@ async def test_an_application_with_handlers_answers_like_in_production(
         finally:
             await application.updater.stop()
             await application.stop()
+
+
+async def test_set_my_name_renames_the_bot_for_everyone(bot: Bot) -> None:
+    assert await bot.set_my_name("社安網協作機器人")
+    assert (await bot.get_me()).first_name == "社安網協作機器人"
+    assert (await bot.get_my_name()).name == "社安網協作機器人"
+    assert await bot.set_my_name("Safety Net", language_code="en")
+    assert (await bot.get_my_name(language_code="en")).name == "Safety Net"
+    assert (await bot.get_me()).first_name == "社安網協作機器人"
