@@ -17,7 +17,7 @@ import uvicorn
 
 from bot.app import announce_bot, build_application, open_services
 from bot.config import Settings
-from bot.demo import PEOPLE, seed
+from bot.demo import PEOPLE, demo_guide, seed
 from bot.services import Services
 from sandbox import create_app
 
@@ -106,8 +106,9 @@ async def _run_sandbox(services: Services, announce: Announce) -> None:
             return
         await asyncio.sleep(0.02)
     base = f"http://{settings.sandbox_host}:{settings.sandbox_port}"
+    demo_created: bool | None = None
     if settings.demo:
-        await _demo_people(services, base)
+        demo_created = await _demo_people(services, base)
     application = build_application(services, api_base_url=base)
     stop = _stop_event()
     try:
@@ -117,7 +118,7 @@ async def _run_sandbox(services: Services, announce: Announce) -> None:
             updater = application.updater
             assert updater is not None
             await updater.start_polling(poll_interval=0.0, timeout=10)
-            announce(sandbox_banner(base, application.bot.username))
+            announce(sandbox_banner(base, application.bot.username, demo=demo_created))
             await stop.wait()
             await updater.stop()
             await application.stop()
@@ -126,9 +127,10 @@ async def _run_sandbox(services: Services, announce: Announce) -> None:
         await serving
 
 
-async def _demo_people(services: Services, base: str) -> None:
-    """The demo district, seeded once, and its people present in the sandbox for the web chat."""
-    await seed(services)
+async def _demo_people(services: Services, base: str) -> bool:
+    """The demo district, seeded once, and its people present in the sandbox for the web chat;
+    True when it was seeded just now."""
+    created = await seed(services)
     async with httpx.AsyncClient(base_url=base) as client:
         for person in PEOPLE:
             response = await client.post(
@@ -140,9 +142,17 @@ async def _demo_people(services: Services, base: str) -> None:
                 },
             )
             response.raise_for_status()
+    return created
 
 
-def sandbox_banner(base: str, username: str) -> str:
+def sandbox_banner(base: str, username: str, *, demo: bool | None = None) -> str:
+    """What to do next; with the demo (`demo` says whether it was created now), whom to play
+    instead of how to make a first administrator."""
+    first_steps = (
+        [demo_guide(demo)]
+        if demo is not None
+        else ["  第一個管理者 / first admin:  .venv/bin/safetynet invite --role admin"]
+    )
     return "\n".join(
         [
             "safetynet 沙盒模式 (sandbox mode): 未連線 Telegram，不會傳送任何訊息到外部。",
@@ -153,7 +163,7 @@ def sandbox_banner(base: str, username: str) -> str:
             f"  傳訊息 / send a message:     POST {base}/sandbox/messages  "
             '{"user_id": 1001, "text": "/start 邀請碼"}',
             f"  看對話 / read the chat:      GET  {base}/sandbox/chats/1001/messages",
-            "  第一個管理者 / first admin:  .venv/bin/safetynet invite --role admin",
+            *first_steps,
             "  結束 / stop: Ctrl-C",
         ]
     )

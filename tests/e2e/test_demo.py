@@ -70,6 +70,8 @@ def test_run_demo_puts_the_demo_people_in_the_sandbox(tmp_path: Path) -> None:
     env = {**CLEAN_ENV, "SAFETYNET_VAR_DIR": str(tmp_path / "var")}
     with running(["bot", "run", "--demo", "--port", str(port)], env) as bot:
         banner = bot.read_until("Ctrl-C", timeout=60)
+        assert "示範林督導（supervisor）" in banner  # whom to play, as `safetynet demo` says
+        assert "first admin" not in banner
         assert f"網頁對話 / web chat:  http://127.0.0.1:{port}/" in banner
         users = httpx.get(f"http://127.0.0.1:{port}/sandbox/users", timeout=5).json()
         bots = httpx.get(f"http://127.0.0.1:{port}/sandbox/bots", timeout=5).json()
