@@ -152,6 +152,14 @@ class Cases:
         async with self.db.read() as conn:
             return await cases.team(conn, referral.id)
 
+    def opened_on(self, referral: ReferralRecord) -> date:
+        """The day the case began (its acceptance), in Taipei: no entry is dated before it."""
+        return (referral.opened_at or referral.created_at).astimezone(TAIPEI).date()
+
+    def entry_date_problem(self, referral: ReferralRecord, day: date) -> str | None:
+        """Why an entry of this case may not be dated `day` (asked before the note is typed)."""
+        return check_entry_date(day, today=taipei_today(), case_opened=self.opened_on(referral))
+
     def writing_problem(
         self, member: Staff, referral: ReferralRecord, team: frozenset[str]
     ) -> str | None:
@@ -189,9 +197,8 @@ class Cases:
             if current is None:
                 return "case.not_a_case"
             problem = self.writing_problem(member, current, await cases.team(conn, current.id))
-            opened = (current.opened_at or current.created_at).astimezone(TAIPEI).date()
             problem = problem or check_entry_date(
-                entry_date, today=now.astimezone(TAIPEI).date(), case_opened=opened
+                entry_date, today=now.astimezone(TAIPEI).date(), case_opened=self.opened_on(current)
             )
             if not problem and kind is EntryKind.CLOSURE_REQUEST:
                 # Only the lead asks, and only from a status that can ask: nothing half-done.

@@ -20,6 +20,7 @@ AnswerHandler = Callable[[Update, Context, Staff, str], Coroutine[Any, Any, None
 # Each answer the bot may be waiting for, and who takes it (every one is in inputs.py).
 ANSWERS: dict[str, AnswerHandler] = {
     referral_decisions.RETURN_REASON: referral_decisions.receive_reason_for,
+    updates.ENTRY_DATE: updates.receive_entry_date,
     updates.ENTRY_NOTE: updates.receive_note,
     updates.CORRECTION_NOTE: updates.receive_correction,
     meetings.DRAFT: meetings.receive_draft_text,

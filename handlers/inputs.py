@@ -21,6 +21,7 @@ class FreeTextInput(StrEnum):
     NATIONAL_ID = "referral.national_id"
     # Answers the bot waits for (handlers/inbox.py ANSWERS)
     RETURN_REASON = referral_decisions.RETURN_REASON
+    ENTRY_DATE = updates.ENTRY_DATE  # a day typed for an entry (11/15, 上週三)
     CASE_NOTE = updates.ENTRY_NOTE  # a closure request's reason is a case note of its kind
     NEXT_STEP = "update.next_step"  # the 「下一步：…」 line of a case note
     CORRECTION = updates.CORRECTION_NOTE

@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.accounts import Staff
 from bot.cases import Written, taipei_today
 from bot.domain.case_status import EntryKind
-from bot.domain.dates import split_next_step
+from bot.domain.dates import parse_past_date, split_next_step
 from bot.domain.permissions import Action
 from bot.domain.text import clean_text
 from handlers.base import (
@@ -40,6 +40,7 @@ from handlers.base import (
 from storage.records import ReferralRecord
 
 ENTRY_NOTE = "entry_note"
+ENTRY_DATE = "entry_date"
 CORRECTION_NOTE = "correction_note"
 TRACK_REASON = "track_reason"
 REPORT_TEXT = "report_text"
@@ -143,36 +144,90 @@ async def press(update: Update, context: Context, member: Staff) -> None:
     if step == "c":
         await ask_kind(update, context, member, referral)
     elif step == "k" and rest and rest[0] in kinds:
-        buttons = [
-            _day_button(services.text(member, "update.today"), referral.id, rest[0], today),
-            _day_button(
-                services.text(member, "update.yesterday"),
-                referral.id,
-                rest[0],
-                today - timedelta(days=1),
-            ),
-            (services.text(member, "update.other_date"), f"up:p:{referral.id}:{rest[0]}"),
-        ]
+        buttons = [_day_button(services.text(member, "update.today"), referral.id, rest[0], today)]
+        yesterday = today - timedelta(days=1)
+        if services.cases.entry_date_problem(referral, yesterday) is None:
+            buttons.append(
+                _day_button(
+                    services.text(member, "update.yesterday"), referral.id, rest[0], yesterday
+                )
+            )
+        buttons.append(
+            (services.text(member, "update.other_date"), f"up:p:{referral.id}:{rest[0]}")
+        )
         await reply(update, services.text(member, "update.pick_date"), keyboard([buttons]))
     elif step == "p" and rest and rest[0] in kinds:
-        days = [today - timedelta(days=n) for n in range(2, 2 + OTHER_DATES)]
-        buttons = [_day_button(f"{day.month}/{day.day}", referral.id, rest[0], day) for day in days]
-        await reply(
-            update, services.text(member, "update.pick_date"), keyboard(in_rows(buttons, 4))
-        )
-    elif step == "d" and len(rest) == 2 and rest[0] in kinds and _day(rest[1]) is not None:
-        await services.cases.expect(member, ENTRY_NOTE, f"{referral.id}:{rest[0]}:{rest[1]}")
-        await reply(
-            update,
-            services.text(
-                member,
-                "update.ask_note",
-                kind=services.text(member, f"entry_kind.{rest[0]}"),
-                code=referral.code,
-            ),
-        )
+        await ask_entry_date(update, context, member, referral, rest[0])
+    elif step == "d" and len(rest) == 2 and rest[0] in kinds and (day := _day(rest[1])):
+        await ask_note(update, context, member, referral, entry_kind=rest[0], day=day)
     else:
         await reply(update, services.text(member, "common.stale_button"))
+
+
+async def ask_entry_date(
+    update: Update, context: Context, member: Staff, referral: ReferralRecord, kind: str
+) -> None:
+    """「其他日期」: the days an entry may still be dated, as buttons, or typed (11/15, 上週三)."""
+    services = services_of(context)
+    today = taipei_today()
+    days = [
+        day
+        for n in range(2, 2 + OTHER_DATES)
+        if services.cases.entry_date_problem(referral, day := today - timedelta(days=n)) is None
+    ]
+    buttons = [_day_button(f"{day.month}/{day.day}", referral.id, kind, day) for day in days]
+    await services.cases.expect(member, ENTRY_DATE, f"{referral.id}:{kind}")
+    await reply(
+        update,
+        services.text(
+            member, "update.pick_or_type_date", opened=services.cases.opened_on(referral)
+        ),
+        keyboard(in_rows(buttons, 4)) if buttons else None,
+    )
+
+
+async def receive_entry_date(update: Update, context: Context, member: Staff, subject: str) -> None:
+    """A typed day for an entry: understood and checked before the note is asked."""
+    services = services_of(context)
+    raw_id, _, kind = subject.partition(":")
+    referral = await _case(update, context, member, raw_id)
+    if referral is None or kind not in {k.value for k in PICKABLE_KINDS}:
+        await services.cases.forget_expected(member)
+        return
+    typed = clean_text((update.message.text if update.message else None) or "")
+    day = parse_past_date(typed, taipei_today())
+    if day is None:
+        await reply(update, services.text(member, "update.date_not_understood"))
+        return
+    await ask_note(update, context, member, referral, entry_kind=kind, day=day)
+
+
+async def ask_note(
+    update: Update,
+    context: Context,
+    member: Staff,
+    referral: ReferralRecord,
+    *,
+    entry_kind: str,
+    day: date,
+) -> None:
+    """The day is checked first, so that no note is typed for a day that cannot take it."""
+    services = services_of(context)
+    problem = services.cases.entry_date_problem(referral, day)
+    if problem:
+        await reply(update, services.text(member, f"reason.{problem}", code=referral.code))
+        await ask_entry_date(update, context, member, referral, entry_kind)
+        return
+    await services.cases.expect(member, ENTRY_NOTE, f"{referral.id}:{entry_kind}:{day:%Y%m%d}")
+    await reply(
+        update,
+        services.text(
+            member,
+            "update.ask_note",
+            kind=services.text(member, f"entry_kind.{entry_kind}"),
+            code=referral.code,
+        ),
+    )
 
 
 async def receive_note(update: Update, context: Context, member: Staff, subject: str) -> None:

@@ -47,6 +47,39 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_WEEKDAY = re.compile(r"^(?P<last>上+)?(?:週|周|星期|禮拜)(?P<day>[一二三四五六日天])$")
+_WEEKDAY_NUMBER = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+
+def parse_past_date(text: str, today: date) -> date | None:
+    """A day that has happened, as a worker types it about a visit: 115/11/15, 2026-11-15, 11/15
+    (this year's, or last year's if that is still to come), 今天, 昨天, 前天, 週三 (the latest
+    Wednesday, today included), 上週三 (Wednesday of the week before). None when it is none of
+    these or no such day."""
+    typed = re.sub(r"\s+", "", text)
+    if typed in _RELATIVE_DAYS:
+        return today - timedelta(days=_RELATIVE_DAYS[typed])
+    weekday = _WEEKDAY.match(typed)
+    if weekday:
+        back = (today.weekday() - _WEEKDAY_NUMBER[weekday["day"]]) % 7
+        weeks = len(weekday["last"] or "")
+        if weeks:  # 上週三: the Wednesday of last week (Monday-based weeks)
+            monday = today - timedelta(days=today.weekday())
+            return monday - timedelta(weeks=weeks) + timedelta(days=_WEEKDAY_NUMBER[weekday["day"]])
+        return today - timedelta(days=back)
+    if _FULL.search(text):
+        return parse_date(text, today)
+    short = _SHORT.search(text)
+    if short:
+        month, day = (int(part) for part in short.groups())
+        found = _valid(today.year, month, day)
+        if found is not None and found > today:
+            found = _valid(today.year - 1, month, day)
+        return found
+    return None
+
+
 def shaped_like_date(text: str) -> bool:
     """Whether `text` holds a date `parse_date` would read if its numbers were valid (2/30, 0/0).
 

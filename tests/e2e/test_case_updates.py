@@ -4,6 +4,7 @@ one message; a tracked case's monthly report takes one message and one tap."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from bot.domain.roles import Role
@@ -136,3 +137,31 @@ async def test_a_long_paste_split_by_telegram_never_becomes_a_description(
     assert member is not None
     opened = await services.referrals.open_draft(member)
     assert opened is None or opened.draft.narrative is None
+
+
+async def test_a_visit_day_can_be_typed_and_is_checked_before_the_note(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    worker = district.social_worker
+    with time_machine.travel("2026-12-20 10:00 +0800", tick=True):  # a Sunday, 26 days on
+        await worker.says(f"/update {code}")
+        await worker.presses("面訪家庭")
+        replies = await worker.presses("其他日期")
+        assert "直接輸入" in replies[-1].text
+        assert "11/23" not in str(replies[-1].labels)  # before the case opened: not offered
+        replies = await worker.says("下個月")
+        assert "看不懂這個日期" in replies[-1].text
+        replies = await worker.says("11/20")
+        assert "日期早於" in replies[0].text  # before the case opened, and nothing typed lost
+        replies = await worker.says("11/25")  # 25 days ago: older than any button, still fine
+        assert "請輸入面訪家庭紀錄" in replies[-1].text
+        replies = await worker.says("補記：案母情緒穩定。")
+        assert "（115/11/25）" in replies[-1].text
+        await worker.says(f"/update {code}")
+        await worker.presses("電訪家庭")
+        await worker.presses("其他日期")
+        replies = await worker.says("上週三")
+        assert "請輸入電訪家庭紀錄" in replies[-1].text
+        replies = await worker.says("電訪。")
+        assert "（115/12/09）" in replies[-1].text  # Monday-based weeks: 12/14–20 is this one

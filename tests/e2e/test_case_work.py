@@ -309,9 +309,14 @@ async def test_bad_dates_and_wrong_cases_get_a_short_answer_and_nothing_is_writt
 ) -> None:
     district, code = accepted
     worker = district.social_worker
-    # The case opened today: yesterday is before it existed.
-    answer = await write_entry(worker, code, "面訪家庭", "補記昨天的家訪。", day="昨天")
-    assert "日期早於" in answer
+    # The case opened today: yesterday is not offered, and typed it is refused before the note.
+    await worker.says(f"/update {code}")
+    replies = await worker.presses("面訪家庭")
+    assert "昨天" not in replies[-1].labels
+    await worker.presses("其他日期")
+    replies = await worker.says("昨天")
+    assert any("日期早於" in r.text for r in replies)
+    assert not any("紀錄" in r.text and "請輸入" in r.text for r in replies)
     # A report for a case that is not tracked.
     replies = await worker.says(f"/report {code}")
     assert "不是列管案件" in replies[-1].text

@@ -137,6 +137,15 @@ async def note(scene: Scene, text: str) -> None:
     await worker.says(text)
 
 
+@drives(FreeTextInput.ENTRY_DATE)
+async def entry_date(scene: Scene, text: str) -> None:
+    worker = scene.district.social_worker
+    await worker.says(f"/update {scene.code}")
+    await worker.presses("電訪家庭")
+    await worker.presses("其他日期")
+    await worker.says(f"上週三{text}")
+
+
 @drives(FreeTextInput.CASE_NOTE)
 async def case_note(scene: Scene, text: str) -> None:
     await note(scene, f"案母說{text}")

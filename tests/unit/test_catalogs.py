@@ -132,6 +132,7 @@ def _expand(key: str) -> set[str]:
         "{problem}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
         "{result}": sorted(REASON_CODES | EXTRA_REASONS | set(MEETING_REASONS)),
         "{split.problem.value}": [p.value for p in StepDateProblem],
+        "{entry_kind}": [k.value for k in EntryKind],
         "{pending_kind}": [*sorted(ANSWERS), REPORT_PROPOSAL],
         "{step}": ["series", "district", "time", "place", "link", "chair"],
         "{moment.weekday()}": [str(n) for n in range(7)],

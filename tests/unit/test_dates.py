@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from bot.domain.dates import NextStep, StepDateProblem, parse_date, split_next_step
+from bot.domain.dates import (
+    NextStep,
+    StepDateProblem,
+    parse_date,
+    parse_past_date,
+    split_next_step,
+)
 
 TODAY = date(2026, 11, 24)
 
@@ -72,3 +78,28 @@ def test_an_impossible_next_step_date_is_pointed_out_never_replaced(
 )
 def test_next_step_dates_from_today_to_a_year_ahead_are_taken(line: str) -> None:
     assert split_next_step(f"電訪。\n{line}", TODAY).problem is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("115/11/15", date(2026, 11, 15)),
+        ("2026-11-15", date(2026, 11, 15)),
+        ("11/15", date(2026, 11, 15)),
+        ("12/20", date(2025, 12, 20)),  # still to come this year: last year's
+        ("今天", date(2026, 11, 24)),
+        ("昨天", date(2026, 11, 23)),
+        ("前天", date(2026, 11, 22)),
+        ("週一", date(2026, 11, 23)),  # 2026-11-24 is a Tuesday
+        ("週二", date(2026, 11, 24)),
+        ("星期三", date(2026, 11, 18)),
+        ("上週三", date(2026, 11, 18)),
+        ("上禮拜五", date(2026, 11, 20)),
+        ("上週一", date(2026, 11, 16)),
+        ("2/30", None),
+        ("下週三", None),
+        ("上次", None),
+    ],
+)
+def test_a_past_day_as_a_worker_types_it(typed: str, expected: date | None) -> None:
+    assert parse_past_date(typed, TODAY) == expected
