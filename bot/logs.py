@@ -2,8 +2,8 @@
 
 At any level, including DEBUG:
 - the libraries that would write message texts, captions, callback payloads, Bot API parameters
-  (decrypted narratives on their way out) or SQL parameters — python-telegram-bot, aiosqlite,
-  SQLAlchemy, httpx — are held at INFO or above, where they write none of them;
+  (decrypted narratives on their way out) or SQL — python-telegram-bot and aiosqlite at INFO or
+  above, SQLAlchemy and httpx at WARNING — so they write none of them;
 - every line, traceback included, has the secrets blanked out and national IDs, phone numbers
   and street addresses cut (`bot.domain.redaction`), in case an exception message quotes input.
 
@@ -20,11 +20,11 @@ from bot.domain.redaction import redact
 REDACTED = "[redacted]"
 
 # Loggers that write content at DEBUG: python-telegram-bot (whole updates in, every Bot API call's
-# parameters out), aiosqlite (each statement with its parameters), SQLAlchemy (the same, if echo
-# is ever switched on).
-CONTENT_AT_DEBUG = ("telegram", "aiosqlite", "sqlalchemy")
-# Loggers that write request URLs, and Bot API URLs carry the token; or that are merely noisy.
-QUIET = ("httpx", "httpcore", "apscheduler", "alembic", "uvicorn.access")
+# parameters out) and aiosqlite (each statement with its parameters).
+CONTENT_AT_DEBUG = ("telegram", "aiosqlite")
+# Loggers that write request URLs (Bot API URLs carry the token), every SQL statement once their
+# level is set at all (SQLAlchemy), or that are merely noisy.
+QUIET = ("httpx", "httpcore", "apscheduler", "alembic", "uvicorn.access", "sqlalchemy")
 
 
 class RedactingFormatter(logging.Formatter):

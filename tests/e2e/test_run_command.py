@@ -306,5 +306,6 @@ def test_at_debug_level_the_log_holds_no_family_data(tmp_path: Path) -> None:
             assert "已送出轉介" in last_bot_text(client, officer, count)
     log = bot.rest_of_output()
     assert "DEBUG" in log  # the level took effect
+    assert "sqlalchemy" not in log  # no statement, with parameters or without
     for secret in (story, "A123456789", "0912345678", "0912-345-678", "小美的小腿"):
         assert secret not in log, secret
