@@ -49,6 +49,7 @@ PICKABLE_KINDS = tuple(
     k for k in EntryKind if k not in (EntryKind.MONTHLY_REPORT, EntryKind.CORRECTION)
 )
 OTHER_DATES = 14
+NOT_A_NOTE = 12  # characters: a typed "day" no longer than this that is not one is asked again
 
 
 async def _case(
@@ -176,7 +177,10 @@ async def ask_entry_date(
         if services.cases.entry_date_problem(referral, day := today - timedelta(days=n)) is None
     ]
     buttons = [_day_button(f"{day.month}/{day.day}", referral.id, kind, day) for day in days]
-    await services.cases.expect(member, ENTRY_DATE, f"{referral.id}:{kind}")
+    subject = f"{referral.id}:{kind}"
+    pending = await services.cases.pending_answers(member)
+    kept = pending[2] if pending and pending[0] == ENTRY_DATE and pending[1] == subject else {}
+    await services.cases.expect(member, ENTRY_DATE, subject, kept)  # a note kept stays kept
     await reply(
         update,
         services.text(
@@ -196,8 +200,14 @@ async def receive_entry_date(update: Update, context: Context, member: Staff, su
         return
     typed = clean_text((update.message.text if update.message else None) or "")
     day = parse_past_date(typed, taipei_today())
-    if day is None:
+    if day is None and len(typed) <= NOT_A_NOTE:
         await reply(update, services.text(member, "update.date_not_understood"))
+        return
+    if day is None:
+        # The note, typed before the day was picked: kept (encrypted) until a day is chosen.
+        await services.cases.expect(member, ENTRY_DATE, subject, {"note": typed})
+        await expiring(context, update.message)
+        await reply(update, services.text(member, "update.note_kept_pick_date"))
         return
     await ask_note(update, context, member, referral, entry_kind=kind, day=day)
 
@@ -217,6 +227,13 @@ async def ask_note(
     if problem:
         await reply(update, services.text(member, f"reason.{problem}", code=referral.code))
         await ask_entry_date(update, context, member, referral, entry_kind)
+        return
+    pending = await services.cases.pending_answers(member)
+    kept = pending[2].get("note") if pending and pending[0] == ENTRY_DATE else None
+    if kept:
+        await write_note(
+            update, context, member, referral, entry_kind=entry_kind, day=day, typed=kept
+        )
         return
     await services.cases.expect(member, ENTRY_NOTE, f"{referral.id}:{entry_kind}:{day:%Y%m%d}")
     await reply(
@@ -249,6 +266,24 @@ async def receive_note(update: Update, context: Context, member: Staff, subject:
         await services.cases.forget_expected(member)
         await reply(update, services.text(member, "common.stale_button"))
         return
+    await write_note(
+        update, context, member, referral, entry_kind=kind, day=entry_date, typed=typed
+    )
+
+
+async def write_note(
+    update: Update,
+    context: Context,
+    member: Staff,
+    referral: ReferralRecord,
+    *,
+    entry_kind: str,
+    day: date,
+    typed: str,
+) -> None:
+    """Write the note for this day; on a problem the bot still waits for the note of this day."""
+    services = services_of(context)
+    await services.cases.expect(member, ENTRY_NOTE, f"{referral.id}:{entry_kind}:{day:%Y%m%d}")
     split = split_next_step(typed, taipei_today())
     if split.problem is not None:
         # Still waiting for this note: the worker sends it again with the date put right.
@@ -260,8 +295,8 @@ async def receive_note(update: Update, context: Context, member: Staff, subject:
     result = await services.cases.write(
         member,
         referral,
-        kind=EntryKind(kind),
-        entry_date=entry_date,
+        kind=EntryKind(entry_kind),
+        entry_date=day,
         note=split.note,
         next_step=split.step,
         next_due=split.due,

@@ -55,8 +55,8 @@ _WEEKDAY_NUMBER = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "
 def parse_past_date(text: str, today: date) -> date | None:
     """A day that has happened, as a worker types it about a visit: 115/11/15, 2026-11-15, 11/15
     (this year's, or last year's if that is still to come), 今天, 昨天, 前天, 週三 (the latest
-    Wednesday, today included), 上週三 (Wednesday of the week before). None when it is none of
-    these or no such day."""
+    Wednesday, today included), 上週三 (Wednesday of the week before) — the whole text, so a
+    note with a date in it is not taken for a day. None when it is none of these or no such day."""
     typed = re.sub(r"\s+", "", text)
     if typed in _RELATIVE_DAYS:
         return today - timedelta(days=_RELATIVE_DAYS[typed])
@@ -68,9 +68,9 @@ def parse_past_date(text: str, today: date) -> date | None:
             monday = today - timedelta(days=today.weekday())
             return monday - timedelta(weeks=weeks) + timedelta(days=_WEEKDAY_NUMBER[weekday["day"]])
         return today - timedelta(days=back)
-    if _FULL.search(text):
-        return parse_date(text, today)
-    short = _SHORT.search(text)
+    if _FULL.fullmatch(typed):
+        return parse_date(typed, today)
+    short = _SHORT.fullmatch(typed)
     if short:
         month, day = (int(part) for part in short.groups())
         found = _valid(today.year, month, day)

@@ -165,3 +165,22 @@ async def test_a_visit_day_can_be_typed_and_is_checked_before_the_note(
         assert "請輸入電訪家庭紀錄" in replies[-1].text
         replies = await worker.says("電訪。")
         assert "（115/12/09）" in replies[-1].text  # Monday-based weeks: 12/14–20 is this one
+
+
+async def test_a_note_typed_before_the_day_was_picked_is_kept_and_saved_with_the_day(
+    accepted: tuple[District, str],
+) -> None:
+    district, code = accepted
+    worker = district.social_worker
+    with time_machine.travel("2026-12-20 10:00 +0800", tick=True):
+        await worker.says(f"/update {code}")
+        await worker.presses("面訪家庭")
+        await worker.presses("其他日期")
+        replies = await worker.says("家訪，案母情緒穩定。\n下一步：陪同就醫 12/28")
+        assert "已先收下" in replies[-1].text
+        replies = await worker.says("11/20")  # before the case opened: asked again, note kept
+        assert any("日期早於" in r.text for r in replies)
+        replies = await worker.says("12/18")
+        assert "✅ 已記錄" in replies[-1].text
+        assert "（115/12/18）" in replies[-1].text
+        assert "下一步「陪同就醫 12/28」" in replies[-1].text
