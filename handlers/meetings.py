@@ -557,10 +557,26 @@ async def answers_text(services: Services, reader: Staff, meeting: MeetingRecord
     invitees = await services.meetings.invitees(meeting)
     by_id = {a.staff_id: a for a in answers}
     names = {p.id: p.display_name or "—" for p in invitees}
+    # Whom each delegate stands in for: the delegate is the one who will attend.
+    stands_in_for = {
+        a.delegate_id: a.staff_id for a in answers if a.answer == Answer.DELEGATED and a.delegate_id
+    }
     groups: dict[str, list[str]] = {v: [] for v in (*Answer.ALL, "none")}
     for person in invitees:
         found = by_id.get(person.id)
-        groups[found.answer if found else "none"].append(f"{person.unit_name} {names[person.id]}")
+        label = f"{person.unit_name} {names[person.id]}"
+        if found and found.answer == Answer.DELEGATED and found.delegate_id:
+            delegate = names.get(found.delegate_id, "—")
+            label = services.text(reader, "meeting.delegated_to", label=label, name=delegate)
+            groups[Answer.DELEGATED].append(label)
+        elif found:
+            groups[found.answer].append(label)
+        elif person.id in stands_in_for:
+            stood_for = names[stands_in_for[person.id]]
+            label = services.text(reader, "meeting.standing_in_for", label=label, name=stood_for)
+            groups[Answer.ATTEND].append(label)
+        else:
+            groups["none"].append(label)
     return services.text(reader, "meeting.answers", groups=groups)
 
 

@@ -98,7 +98,7 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
     replies = await supervisor.presses(replies[-1].labels[0])
     assert "出席：桃園市政府警察局中壢分局 王警員" in replies[-1].text
     assert "請假：教育局中壢區學校代表 蔡老師" in replies[-1].text
-    assert "代理：桃園市政府警察局中壢分局 李警員" in replies[-1].text
+    assert "代理：桃園市政府警察局中壢分局 李警員 → 王警員" in replies[-1].text
 
     # The agenda: the tracked case with its report status, as a message and a DOCX.
     replies = await supervisor.presses("📄 議程")
@@ -343,3 +343,21 @@ async def test_the_bureau_plans_a_city_liaison_meeting(world: World) -> None:
         replies = await admin.presses("✅ 建立並發出開會通知")
         assert "✅ 已建立" in replies[-1].text
         assert "府級聯繫會議" in replies[-1].text
+
+
+async def test_a_delegate_is_shown_as_the_one_who_will_attend(world: World) -> None:
+    """陳社工 sends 張社工 in her place: the card says so, and 張社工 is not 「未回覆」."""
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
+        supervisor = await active_member(world, Role.SUPERVISOR, "fsc-zhongli", "林督導")
+        chen = await active_member(world, Role.CASE_MANAGER, "fsc-zhongli", "陳社工")
+        await active_member(world, Role.CASE_MANAGER, "fsc-zhongli", "張社工")
+        await active_member(world, Role.WORKER, "police-zhongli", "王警員")
+        await plan_conference(supervisor)
+        await chen.presses("指派代理")
+        await chen.presses("張社工")
+        replies = await supervisor.says("/meetings")
+        replies = await supervisor.presses(replies[-1].labels[0])
+    card = replies[-1].text
+    assert "代理：中壢家庭服務中心 陳社工 → 張社工" in card
+    assert "出席：中壢家庭服務中心 張社工（代理 陳社工）" in card
+    assert "張社工" not in card.split("未回覆：")[1]
