@@ -7,6 +7,7 @@ a return reason are encrypted before they are stored; a national ID exists only 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -53,6 +54,15 @@ PAGE_SIZE = 5
 def counted_up_to(page: int) -> int:
     """How far the count of a listing's page goes: beyond it, there are "over" that many."""
     return referrals.counted_up_to(page * PAGE_SIZE, PAGE_SIZE)
+
+
+class CaseList(StrEnum):
+    """The lists of /mycases."""
+
+    MINE = "mycases"
+    TRACKED = "tracked"
+    WAITING = "waiting"
+    CENTER = "center"
 
 
 @dataclass(frozen=True)
@@ -529,13 +539,37 @@ class Referrals:
         async with self.db.read() as conn:
             return await referrals.by_id(conn, referral_id)
 
-    async def mine(self, member: Staff, page: int) -> tuple[list[ReferralRecord], int]:
-        """My open referrals and cases, newest first."""
+    def own_scope(self, member: Staff) -> Scope:
+        """What is mine: referred by me, managed by me, or — outside the family service centers,
+        whose unit serves every case of theirs — served by my unit."""
+        if VISIBILITY[member.role] is Visibility.CENTER:
+            return Scope(referrer_id=member.id, case_manager_id=member.id)
+        return Scope(
+            referrer_id=member.id,
+            case_manager_id=member.id,
+            team_unit_id=member.unit.id if member.unit else None,
+        )
+
+    async def mine(
+        self, member: Staff, page: int, view: CaseList = CaseList.MINE
+    ) -> tuple[list[ReferralRecord], int]:
+        """Open referrals and cases, newest first: mine; of them the tracked ones or the ones
+        waiting for a center; or — for the center's staff — the whole center's
+        (`CaseList.CENTER`, and 列管 / 待受案 are the center's too for a supervisor)."""
+        center_wide = view is CaseList.CENTER or (
+            member.role is Role.SUPERVISOR and view is not CaseList.MINE
+        )
+        scope = self.scope_for(member) if center_wide else self.own_scope(member)
+        statuses = {
+            CaseList.WAITING: [ReferralStatus.WAITING.value],
+            CaseList.TRACKED: [ReferralStatus.ACCEPTED.value],
+        }.get(view, [ReferralStatus.WAITING.value, ReferralStatus.ACCEPTED.value])
         async with self.db.write() as conn:
             found, total = await referrals.listing(
                 conn,
-                self.scope_for(member),
-                statuses=[ReferralStatus.WAITING.value, ReferralStatus.ACCEPTED.value],
+                scope,
+                statuses=statuses,
+                tracked=True if view is CaseList.TRACKED else None,
                 limit=PAGE_SIZE,
                 offset=page * PAGE_SIZE,
             )
@@ -580,14 +614,17 @@ class Referrals:
         return writable[:limit]
 
     async def search(
-        self, member: Staff, query: str, page: int
+        self, member: Staff, query: str, page: int, *, words: Mapping[str, Mapping[str, object]]
     ) -> tuple[list[ReferralRecord], int]:
-        """By code, masked alias fragment, district or status — within what I may see."""
+        """By code, masked alias fragment, district, status, or a word of `words` (a category's
+        or need's name, 列管: the filter it stands for) — within what I may see."""
         text = query.strip()
-        filters: dict[str, object] = {}
+        filters: dict[str, object] = dict(words.get(text, {}))
         status = _STATUS_WORDS.get(text)
         district = self.jurisdiction.district(text) or self.jurisdiction.district(f"{text}區")
-        if status is not None:
+        if filters:
+            pass  # a category, a need, or 列管
+        elif status is not None:
             filters["statuses"] = [status.value]
         elif district is not None:
             filters["district"] = district.name

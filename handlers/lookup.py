@@ -13,8 +13,9 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
-from bot.domain.permissions import Action, CaseView
-from bot.referrals import PAGE_SIZE, counted_up_to
+from bot.domain.permissions import VISIBILITY, Action, CaseView, Visibility
+from bot.domain.referral_rules import Category, Need
+from bot.referrals import PAGE_SIZE, CaseList, counted_up_to
 from bot.services import Services
 from handlers.base import (
     CODE_MAX,
@@ -147,25 +148,62 @@ async def search(update: Update, context: Context, member: Staff) -> None:
 
 @requires(Action.VIEW_CASES)
 async def turn_page(update: Update, context: Context, member: Staff) -> None:
-    """`pg:<mycases|search>:<page>[:<query>]`."""
+    """`pg:<mycases|tracked|waiting|center|search>:<page>[:<query>]`."""
     query = update.callback_query
     assert query is not None
     _, kind, page, rest = data_parts(query, 4)
     await answer(query)
-    if kind in ("mycases", "search") and page.isdigit() and int(page) <= PAGE_MAX:
+    if kind in LIST_KINDS and page.isdigit() and int(page) <= PAGE_MAX:
         await send_page(update, context, member, kind=kind, query=rest, page=int(page))
+
+
+LIST_KINDS = (*(view.value for view in CaseList), "search")
+
+
+def list_views(services: Services, member: Staff, kind: str) -> list[Button]:
+    """The other lists of /mycases, one tap away (全中心 for the center's own staff)."""
+    if kind == "search":
+        return []
+    views = [CaseList.MINE, CaseList.TRACKED, CaseList.WAITING]
+    if VISIBILITY[member.role] is Visibility.CENTER:
+        views.append(CaseList.CENTER)
+    return [
+        (services.text(member, f"case.view_{view.value}"), f"pg:{view.value}:0")
+        for view in views
+        if view.value != kind
+    ]
+
+
+def search_words(services: Services, member: Staff) -> dict[str, dict[str, object]]:
+    """What /search understands besides codes, aliases, districts and statuses: 列管, and each
+    category's and need's name as the person reads it (幸扶守護, 物質濫用)."""
+    words: dict[str, dict[str, object]] = {
+        services.text(member, "case.tracked_word"): {"tracked": True}
+    }
+    for category in Category:
+        words[services.text(member, f"category.{category.value}")] = {"category": category.value}
+    for need in Need:
+        words[services.text(member, f"need.{need.value}")] = {"need": need.value}
+    return words
 
 
 async def send_page(
     update: Update, context: Context, member: Staff, *, kind: str, query: str, page: int
 ) -> None:
     services = services_of(context)
-    if kind == "mycases":
-        found, total = await services.referrals.mine(member, page)
+    if kind == "search":
+        found, total = await services.referrals.search(
+            member, query, page, words=search_words(services, member)
+        )
     else:
-        found, total = await services.referrals.search(member, query, page)
+        found, total = await services.referrals.mine(member, page, CaseList(kind))
+    views = list_views(services, member, kind)
     if not found:
-        await reply(update, services.text(member, f"case.{kind}_empty", query=query))
+        await reply(
+            update,
+            services.text(member, f"case.{kind}_empty", query=query),
+            keyboard([views]) if views else None,
+        )
         return
     rows: list[list[Button]] = [[(r.code, f"rc:{r.code}")] for r in found]
     navigation: list[Button] = []
@@ -176,6 +214,8 @@ async def send_page(
         navigation.append((services.text(member, "case.next"), f"pg:{kind}:{page + 1}{suffix}"))
     if navigation and len(f"pg:{kind}:{page + 1}{suffix}".encode()) <= 64:
         rows.append(navigation)
+    if views:
+        rows.append(views)
     counted = counted_up_to(page)  # beyond, the title says "over"
     over = total > counted
     text = "\n".join(

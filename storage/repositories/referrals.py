@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select, union, update
+from sqlalchemy import Row, Select, func, literal, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -148,6 +148,11 @@ class Scope:
 COUNT_CAP = 200  # a listing counts its rows up to here (or to the page asked); beyond: "over"
 
 
+def _holds(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
+    """A comma-joined list column holds `value` as one of its items (not as part of one)."""
+    return (literal(",") + column + literal(",")).contains(f",{value},", autoescape=True)
+
+
 def counted_up_to(offset: int, limit: int) -> int:
     """How far `listing` counts for a page: COUNT_CAP, or the page's end if that is further."""
     return max(COUNT_CAP, offset + limit)
@@ -200,6 +205,9 @@ async def listing(
     code: str | None = None,
     alias_fragment: str | None = None,
     district: str | None = None,
+    tracked: bool | None = None,
+    category: str | None = None,
+    need: str | None = None,
     limit: int = 10,
     offset: int = 0,
 ) -> tuple[list[ReferralRecord], int]:
@@ -215,6 +223,12 @@ async def listing(
         filters.append(referrals.c.alias.contains(alias_fragment, autoescape=True))
     if district:
         filters.append(referrals.c.district == district)
+    if tracked is not None:
+        filters.append(referrals.c.tracked.is_(tracked))
+    if category:  # the lists are stored comma-joined: match a whole value
+        filters.append(_holds(referrals.c.categories, category))
+    if need:
+        filters.append(_holds(referrals.c.needs, need))
     newest = _newest_visible(scope, filters, offset + limit).subquery()
     query = (
         select(referrals)

@@ -404,3 +404,30 @@ async def test_a_case_is_found_by_its_number_alone_within_what_i_may_see(
     stranger = await active_member(world, Role.WORKER, "police-bade", "趙警員")
     replies = await stranger.says("/case 1")
     assert "找不到 1" in replies[-1].text
+
+
+async def test_my_cases_are_mine_and_the_whole_center_is_one_tap_away(
+    accepted: tuple[District, str], world: World
+) -> None:
+    district, code = accepted
+    colleague = await active_member(world, Role.CASE_MANAGER, "fsc-zhongli", "張社工")
+    replies = await colleague.says("/mycases")
+    assert "您目前沒有進行中的轉介或案件" in replies[-1].text  # 陳社工 manages it, not 張社工
+    assert "全中心" in replies[-1].labels
+    replies = await colleague.presses("全中心")
+    assert replies[-1].text.startswith("全中心的案件")
+    assert code in replies[-1].text
+    replies = await district.social_worker.says("/mycases")
+    assert code in replies[-1].text
+    assert {"列管", "待受案", "全中心"} <= set(replies[-1].labels)
+    replies = await district.social_worker.presses("列管")
+    assert "目前沒有列管中的案件" in replies[-1].text
+    # /search understands the words on the card: a category, a need, 列管.
+    await district.supervisor.says(f"/case {code}")
+    await district.supervisor.presses("📌 列管")
+    await district.supervisor.says("需跨網絡追蹤")
+    for word in ("列管", "兒少高危機"):
+        replies = await colleague.says(f"/search {word}")
+        assert code in replies[-1].text, word
+    replies = await colleague.says("/search 幸扶守護")
+    assert "找不到" in replies[-1].text
