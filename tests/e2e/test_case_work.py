@@ -222,7 +222,7 @@ async def test_monthly_reports_are_never_excused_from_chat(
     with time_machine.travel("2026-12-08 09:00 +0800", tick=True):
         await supervisor.says(f"/case {code}")
         replies = await supervisor.presses("📋 待辦")
-    assert "列管月報 2026-11" in replies[-1].text
+    assert "列管月報 115年11月" in replies[-1].text
     assert "⚠️逾期" in replies[-1].text
     assert not any("列管月報" in label for label in replies[-1].labels)
 

@@ -500,13 +500,13 @@ async def test_a_quarter_of_nudges_follows_the_plan_calendar(
     # The supervisor hears of January's report once it is overdue, and of February's; the
     # bureau only of February's (January's was filed before its week was up).
     supervisor = await read(district.supervisor)
-    assert f"⚠️ {code} 2027-01 列管月報已逾期（期限 116/02/11）" in supervisor[0]
-    assert f"⚠️ {code} 2027-02 列管月報已逾期（期限 116/03/05）" in supervisor[1]
+    assert f"⚠️ {code} 116年1月 列管月報已逾期（期限 116/02/11）" in supervisor[0]
+    assert f"⚠️ {code} 116年2月 列管月報已逾期（期限 116/03/05）" in supervisor[1]
     assert "您主辦的會議 116/03/17 14:00 即將召開" in supervisor[2]
     assert "116/03/17 14:00 的會議紀錄應於 116/03/24 前送出。" in supervisor[3]
     admin = await read(quarter.admin)
     assert "府級聯繫會議（2026-12 期）尚未安排，已超過期限" in admin[0]
-    assert f"⚠️ {code} 2027-02 列管月報已逾期" in admin[1]
+    assert f"⚠️ {code} 116年2月 列管月報已逾期" in admin[1]
     assert "⏰ 提醒（12 項）" in admin[2]
     assert "八德區 區級個案研討會議（2027-03 期）尚未安排，已超過期限" in admin[2]
     assert "2027-01" not in "".join(admin)

@@ -57,7 +57,7 @@ async def test_a_monthly_report_is_nudged_once_at_the_right_hour_and_escalated_w
     assert await tick(world, "2026-12-02T07:00") == 0
     assert await tick(world, "2026-12-02T08:31") == 1
     (nudge,) = await reminders(worker)
-    assert f"{code} 2026-11 列管月報期限 115/12/07" in nudge.text
+    assert f"{code} 115年11月 列管月報期限 115/12/07" in nudge.text
     assert nudge.labels == ["1. 去處理", "1. 已完成", "1. 稍後提醒"]
     # Ticks again, and a restart in between, send nothing twice.
     assert await tick(world, "2026-12-02T08:45") == 0

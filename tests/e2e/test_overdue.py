@@ -73,7 +73,7 @@ async def test_a_supervisor_sees_the_center_s_overdue_duties_oldest_first(
     assert section(text, "中壢家庭服務中心") == [
         f"• 下一步　{code}　期限 115/11/27　逾期 11 天　陳社工",
         "• 會議紀錄　115/11/25 14:00 中壢區區級個案研討會議　期限 115/12/02　逾期 6 天　林督導",
-        f"• 列管月報 2026-11　{code}　期限 115/12/07　逾期 1 天　陳社工",
+        f"• 列管月報 115年11月　{code}　期限 115/12/07　逾期 1 天　陳社工",
     ]
     assert "陪同就醫" not in text  # a next step's words are the worker's own
     assert await audited(world) == ["unit:fsc-zhongli", "unit:fsc-zhongli"]
@@ -112,7 +112,7 @@ async def test_the_bureau_sees_every_unit_and_a_supervisor_only_their_center(
 
     assert text.startswith("逾期待辦　全市（115/12/28）：3 個單位共 4 項")
     assert section(text, "中壢家庭服務中心") == [
-        f"• 列管月報 2026-11　{code}　期限 115/12/07　逾期 21 天　陳社工",
+        f"• 列管月報 115年11月　{code}　期限 115/12/07　逾期 21 天　陳社工",
         f"• 轉介待受案　{waiting}　期限 115/12/23　逾期 5 天",
     ]
     assert section(text, "龜山家庭服務中心") == [
