@@ -30,12 +30,10 @@ class ComplianceLine:
     reports_missing: int
     meeting_ids: tuple[int, ...]
     obligation_ids: tuple[int, ...]
-
-    @property
-    def source(self) -> str:
-        meetings_part = ",".join(str(i) for i in self.meeting_ids) or "-"
-        duties_part = ",".join(str(i) for i in self.obligation_ids) or "-"
-        return f"meeting:{meetings_part}; obligations:{duties_part}"
+    # What a person checks the figures against: the meetings' days, and each report counted by
+    # its case's code and month ("2026-03").
+    meeting_days: tuple[date, ...] = ()
+    reports: tuple[tuple[str, str], ...] = ()
 
 
 async def compliance(
@@ -73,15 +71,17 @@ async def compliance(
                 )
                 on_time = late = missing = 0
                 duty_ids: list[int] = []
+                counted: list[tuple[str, str]] = []
                 if series.key == "case_conference":
                     # The reports of the quarter the conference reviews: due after the previous
                     # conference's window, up to the end of this one.
                     previous = rules.previous_window(series, window.start)
                     since = previous.end if previous else window.start
-                    for duty, district, done_at in reports:
+                    for duty, district, done_at, code in reports:
                         if district != place or not since < duty.due <= window.end:
                             continue
                         duty_ids.append(duty.id)
+                        counted.append((code, duty.period or ""))
                         done_on = done_at.astimezone(TAIPEI).date() if done_at else None
                         if done_on is not None:
                             on_time += done_on <= duty.due
@@ -104,6 +104,8 @@ async def compliance(
                         reports_missing=missing,
                         meeting_ids=tuple(m.id for m in held),
                         obligation_ids=tuple(duty_ids),
+                        meeting_days=tuple(m.starts_at.astimezone(TAIPEI).date() for m in held),
+                        reports=tuple(counted),
                     )
                 )
     return lines

@@ -14,6 +14,7 @@ from bot.accounts import Staff
 from bot.cases import taipei_today
 from bot.compliance import ComplianceLine, compliance
 from bot.domain.permissions import Action
+from bot.render import roc_date, roc_month
 from bot.services import Services
 from handlers.base import Context, reply, requires, services_of
 
@@ -29,7 +30,7 @@ def rows(
         documents.ComplianceRow(
             district=line.district or services.jurisdiction.city_name,
             series=series_name(line.series_key),
-            period=line.window.key,
+            period=roc_month(line.window.key),
             held_on=line.held_on,
             held_state=services.text(reader, f"compliance.held_{line.held.value}"),
             minutes_sent_on=line.minutes_on,
@@ -39,7 +40,12 @@ def rows(
             reports_on_time=line.reports_on_time,
             reports_late=line.reports_late,
             reports_missing=line.reports_missing,
-            source=line.source,
+            source=services.text(
+                reader,
+                "compliance.source",
+                days=[roc_date(day) for day in line.meeting_days],
+                reports=[f"{code} {roc_month(period)}" for code, period in line.reports],
+            ),
         )
         for line in lines
     ]
@@ -90,7 +96,7 @@ async def show_compliance(update: Update, context: Context, member: Staff) -> No
     )
     if update.effective_chat is not None:
         await update.effective_chat.send_document(
-            InputFile(io.BytesIO(data), filename=f"compliance-{year}.xlsx")
+            InputFile(io.BytesIO(data), filename=f"遵循情形_{year - 1911}年.xlsx")
         )
 
 

@@ -231,11 +231,16 @@ async def reopen_waived(
 
 async def monthly_reports(
     conn: AsyncConnection,
-) -> list[tuple[ObligationRecord, str, datetime | None]]:
-    """Every monthly-report duty with its case's district and when the report that fulfilled it
-    was written (None while not done) — closed and released cases included."""
+) -> list[tuple[ObligationRecord, str, datetime | None, str]]:
+    """Every monthly-report duty with its case's district, when the report that fulfilled it
+    was written (None while not done) and its case's code — closed and released cases included."""
     query = (
-        select(obligations, referrals.c.district, case_entries.c.created_at.label("done_at"))
+        select(
+            obligations,
+            referrals.c.district,
+            case_entries.c.created_at.label("done_at"),
+            referrals.c.code.label("case_code"),
+        )
         .join(referrals, referrals.c.id == obligations.c.referral_id)
         .outerjoin(case_entries, case_entries.c.id == obligations.c.done_entry_id)
         .where(obligations.c.kind == "monthly_report")
@@ -245,7 +250,8 @@ async def monthly_reports(
     for row in (await conn.execute(query)).all():
         values = row._asdict()
         district, done_at = values.pop("district"), values.pop("done_at")
-        found.append((ObligationRecord(**values), district, done_at))
+        code = values.pop("case_code")
+        found.append((ObligationRecord(**values), district, done_at, code))
     return found
 
 

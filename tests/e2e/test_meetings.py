@@ -302,18 +302,20 @@ async def test_compliance_and_the_meetings_listing(
     with time_machine.travel("2026-12-10 10:00 +0800", tick=True):
         replies = await admin.says("/compliance")
         assert "區級個案研討會議" in replies[0].text
+        assert replies[-1].document is not None
+        assert replies[-1].document["file_name"] == "遵循情形_115年.xlsx"
         data = await download(world, replies[-1])
         sheet = openpyxl.load_workbook(io.BytesIO(data)).active
         assert sheet is not None
         rows = [[str(c.value) for c in row] for row in sheet.iter_rows(min_row=3)]
         zhongli_nov = next(
-            r for r in rows if r[0] == "中壢區" and r[2] == "2026-11" and "個案" in r[1]
+            r for r in rows if r[0] == "中壢區" and r[2] == "115年11月" and "個案" in r[1]
         )
         assert zhongli_nov[4] == "已召開"
         assert zhongli_nov[6] == "未送出"
-        assert zhongli_nov[10].startswith("meeting:")
+        assert zhongli_nov[10].startswith("會議：115/11/25")  # what a person can check
         bade_nov = next(
-            r for r in rows if r[0] == "八德區" and r[2] == "2026-11" and "個案" in r[1]
+            r for r in rows if r[0] == "八德區" and r[2] == "115年11月" and "個案" in r[1]
         )
         assert bade_nov[4] == "未召開"
         replies = await admin.says("/compliance 1999")
