@@ -140,16 +140,19 @@ async def ask_units(update: Update, context: Context, member: Staff, draft: dict
         )
         await services.cases.expect(member, DRAFT, "units", draft)
     picked = set(_units(draft))
-    buttons = [
-        (("✅ " if u.id in picked else "▫️ ") + u.name, f"nm:unit:{u.id}")
-        for u in services.meetings.choosable_units(district)
-        if u.id != (member.unit.id if member.unit else None)
-    ]
+    own = member.unit.id if member.unit else None
+    shown = [u for u in services.meetings.choosable_units(district) if u.id != own]
+    buttons = [(("✅ " if u.id in picked else "▫️ ") + u.name, f"nm:unit:{u.id}") for u in shown]
     rows = in_rows(buttons, 2)
     rows.append([(services.text(member, "meeting.units_done"), "nm:units:done")])
     await reply(
         update,
-        services.text(member, "meeting.ask_units", count=len(picked)),
+        services.text(
+            member,
+            "meeting.ask_units",
+            count=sum(1 for u in shown if u.id in picked),  # the ticks on the buttons
+            own=own in picked,
+        ),
         keyboard(rows),
     )
 

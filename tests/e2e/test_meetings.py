@@ -363,3 +363,17 @@ async def test_a_delegate_is_shown_as_the_one_who_will_attend(world: World) -> N
     assert "代理：中壢家庭服務中心 陳社工 → 張社工" in card
     assert "出席：中壢家庭服務中心 張社工（代理 陳社工）" in card
     assert "張社工" not in card.split("未回覆：")[1]
+
+
+async def test_the_count_of_preselected_units_is_the_count_of_ticks(world: World) -> None:
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
+        supervisor = await active_member(world, Role.SUPERVISOR, "fsc-zhongli", "林督導")
+        replies = await supervisor.says("/newmeeting")
+        await supervisor.presses(SLOT)
+        await supervisor.says("中壢家庭服務中心2樓會議室")
+        await supervisor.presses("不需要")
+        replies = await supervisor.presses("中壢家庭服務中心 林督導")
+    question = replies[-1]
+    ticked = sum(1 for label in question.labels if label.startswith("✅"))
+    assert f"已依會議類型預選 {ticked} 個" in question.text
+    assert "您的單位一定受邀" in question.text
