@@ -197,7 +197,7 @@ async def _meetings(services: Services, cast: dict[str, Staff]) -> None:
         series = services.meetings.series(key)
         if series is None:
             continue
-        slots = services.meetings.suggested_times(series, utcnow())
+        slots = await services.meetings.suggested_times(series, utcnow())
         when = slots[0] if slots else utcnow() + timedelta(days=14)
         await services.meetings.create(
             member,

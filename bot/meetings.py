@@ -40,6 +40,7 @@ NOTE_PURPOSE = "meeting-decision-note"
 RESOLUTION_PURPOSE = "meeting-resolution"
 TEXT_MAX = 100  # place and chair
 NOTE_MAX = 500
+SLOTS_AT_LEAST = 2  # fewer free Wednesdays left in a window: offer the next window's too
 
 CASE_CONFERENCE = "case_conference"
 RECENT = timedelta(days=31)  # /meetings keeps a past meeting this long (its minutes)
@@ -192,17 +193,38 @@ class Meetings:
             if district is None or district in unit.districts or unit.city_wide
         ]
 
-    def suggested_times(self, series: MeetingSeries, now: datetime) -> list[datetime]:
-        """Wednesdays 14:00 in the next required window (at most six, the latest last)."""
+    async def suggested_times(
+        self, series: MeetingSeries, now: datetime, district: str | None = None
+    ) -> list[datetime]:
+        """Free Wednesdays 14:00 in the next required window (at most six, the latest last).
+        A slot another meeting of the series and district takes is not offered; when the window
+        is closing (fewer than SLOTS_AT_LEAST left), the next window's first slots follow."""
         today = now.astimezone(TAIPEI).date()
         window = rules.next_window(series, today)
-        day = max(window.start, today + timedelta(days=1))
+        found = self._wednesdays(max(window.start, today + timedelta(days=1)), window.end)[-6:]
+        if len(found) < SLOTS_AT_LEAST:
+            following = rules.next_window(series, window.end + timedelta(days=1))
+            found += self._wednesdays(following.start, following.end)[: 6 - len(found)]
+        if not found:
+            return []
+        async with self.db.read() as conn:
+            taken = await meetings.listing(
+                conn,
+                series_key=series.key,
+                district=district,
+                since=found[0] - rules.DEFAULT_DURATION,
+                until=found[-1] + rules.DEFAULT_DURATION,
+            )
+        return [t for t in found if not any(rules.overlaps(m.starts_at, t) for m in taken)]
+
+    def _wednesdays(self, first: date, last: date) -> list[datetime]:
         found = []
-        while day <= window.end:
+        day = first
+        while day <= last:
             if day.weekday() == 2 and self.cases.calendar.is_working_day(day):
                 found.append(datetime(day.year, day.month, day.day, 14, tzinfo=TAIPEI))
             day += timedelta(days=1)
-        return found[-6:]
+        return found
 
     # --- planning ---------------------------------------------------------------------------------
 

@@ -111,7 +111,9 @@ async def ask(
                 f"{t.month}/{t.day}（{_weekday(services, member, t)}）14:00",
                 f"nm:time:{t:%Y%m%d%H%M}",
             )
-            for t in services.meetings.suggested_times(series, now)
+            for t in await services.meetings.suggested_times(
+                series, now, draft.get("district") or None
+            )
         ]
     elif step == "link":
         buttons = [(services.text(member, "meeting.no_link"), "nm:link:-")]
@@ -371,6 +373,8 @@ def meeting_text(services: Services, reader: Staff, meeting: MeetingRecord, key:
         link=meeting.video_link,
         chair=meeting.chair,
         cutoff=meeting.referral_cutoff,
+        cutoff_passed=meeting.referral_cutoff is not None
+        and meeting.referral_cutoff < taipei_today(),
     )
 
 

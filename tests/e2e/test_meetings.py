@@ -377,3 +377,22 @@ async def test_the_count_of_preselected_units_is_the_count_of_ticks(world: World
     ticked = sum(1 for label in question.labels if label.startswith("✅"))
     assert f"已依會議類型預選 {ticked} 個" in question.text
     assert "您的單位一定受邀" in question.text
+
+
+async def test_only_free_slots_are_offered_and_a_closing_window_offers_the_next(
+    world: World,
+) -> None:
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
+        supervisor = await active_member(world, Role.SUPERVISOR, "fsc-zhongli", "林督導")
+        await active_member(world, Role.WORKER, "police-zhongli", "王警員")
+        await plan_conference(supervisor)  # takes 11/25 14:00
+        replies = await supervisor.says("/meetings")
+        card = (await supervisor.presses(replies[-1].labels[0]))[-1].text
+        assert "提案（轉介）截止：115/10/25（已過" in card  # the cutoff passed: said so
+        replies = await supervisor.says("/newmeeting")
+        assert SLOT not in replies[-1].labels
+    with time_machine.travel("2026-11-30 15:00 +0800", tick=True):
+        replies = await supervisor.says("/newmeeting")
+        offered = replies[-1].labels
+        assert offered, "the last days of a window still offer slots: the next window's"
+        assert all(label.startswith(("12/", "1/", "2/", "3/")) for label in offered), offered
