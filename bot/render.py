@@ -42,7 +42,9 @@ def roc_month(value: str | None) -> str:
     """ "2027-03" (a case conference month) → "116年3月"."""
     if not value:
         return "—"
-    year, month = value.split("-")
+    year, _, month = value.partition("-")
+    if not (year.isdigit() and month.isdigit()):
+        return value  # not a month: shown as it is, never a failed message
     return f"{int(year) - 1911}年{int(month)}月"
 
 
