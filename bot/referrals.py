@@ -476,14 +476,9 @@ class Referrals:
         )
 
     async def may_read(self, member: Staff, referral: ReferralRecord) -> bool:
-        """Whether this person may read the case: by role and relation (`sees`), or because their
-        unit serves the family."""
-        if self.sees(member, referral):
-            return True
-        if member.unit is None:
-            return False
-        async with self.db.read() as conn:
-            return member.unit.id in await cases.team(conn, referral.id)
+        """Whether this person may read the case at all: by role and relation, or because their
+        unit serves the family (`permissions.case_view`)."""
+        return await self.view_of(member, referral) is not CaseView.NONE
 
     async def view_of(self, member: Staff, referral: ReferralRecord) -> CaseView:
         """How much of this referral or case this person reads (`permissions.case_view`)."""

@@ -126,16 +126,17 @@ async def delete_quietly(message: Message) -> None:
 async def tell_redacted(
     update: Update,
     context: Context,
-    member: Staff,
+    who: Staff | str,
     removed: Sequence[RedactionKind],
     key: str,
 ) -> None:
-    """Say which kinds of identifier were taken out of what the person typed."""
+    """Say which kinds of identifier were taken out of what the person (a member of staff, or
+    someone not yet one, by locale) typed."""
     services = services_of(context)
     kinds = "、".join(
-        services.text(member, f"redaction.{removed_kind.value}") for removed_kind in removed
+        services.text(who, f"redaction.{removed_kind.value}") for removed_kind in removed
     )
-    await reply(update, services.text(member, key, kinds=kinds))
+    await reply(update, services.text(who, key, kinds=kinds))
 
 
 def typed_after_command(context: Context, limit: int) -> str:
@@ -230,10 +231,9 @@ async def readable_case(
     stale (the same answer whether it does not exist or is not theirs)."""
     services = services_of(context)
     referral = await services.referrals.by_id(int(raw_id)) if raw_id.isdigit() else None
-    if (
-        referral is None
-        or not await services.referrals.may_read(member, referral)
-        or await services.referrals.view_of(member, referral) is CaseView.STATUS
+    if referral is None or await services.referrals.view_of(member, referral) in (
+        CaseView.NONE,
+        CaseView.STATUS,
     ):
         await reply(update, services.text(member, "common.stale_button"))
         return None

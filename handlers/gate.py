@@ -17,7 +17,15 @@ from bot.accounts import Staff
 from bot.domain.redaction import redact
 from bot.domain.roles import StaffStatus
 from bot.render import locale_for
-from handlers.base import Context, answer, caller_of, delete_quietly, reply, services_of
+from handlers.base import (
+    Context,
+    answer,
+    caller_of,
+    delete_quietly,
+    reply,
+    services_of,
+    tell_redacted,
+)
 from handlers.pastes import part_of_a_long_paste
 from handlers.registration import ask_next_step, receive_name
 
@@ -113,12 +121,9 @@ async def _delete_media(update: Update, context: Context) -> bool:
     ):
         return False
     await delete_quietly(message)
-    services = services_of(context)
-    user = update.effective_user
-    assert user is not None
-    member = await caller_of(update, context)
-    locale = member.locale if member else locale_for(user.language_code)
-    await reply(update, services.text(locale, "common.media_deleted"))
+    await reply(
+        update, services_of(context).text(await _locale_of(update, context), "common.media_deleted")
+    )
     return True
 
 
@@ -131,16 +136,17 @@ async def _command_holds_identifier(update: Update, context: Context) -> bool:
     if not found.removed:
         return False
     await delete_quietly(message)
-    services = services_of(context)
+    locale = await _locale_of(update, context)
+    await tell_redacted(update, context, locale, found.removed, "common.argument_redacted")
+    return True
+
+
+async def _locale_of(update: Update, context: Context) -> str:
+    """The language of whoever sent the update: theirs if they are staff, else their app's."""
     user = update.effective_user
     assert user is not None
     member = await caller_of(update, context)
-    locale = member.locale if member else locale_for(user.language_code)
-    kinds = "、".join(
-        services.text(locale, f"redaction.{removed_kind.value}") for removed_kind in found.removed
-    )
-    await reply(update, services.text(locale, "common.argument_redacted", kinds=kinds))
-    return True
+    return member.locale if member else locale_for(user.language_code)
 
 
 async def _route_registration(update: Update, context: Context, member: Staff) -> None:
