@@ -28,6 +28,7 @@ from handlers import meeting_changes, meetings
 from handlers.inbox import ANSWERS
 from handlers.inputs import FreeTextInput
 from storage.engine import sqlite_path
+from tests.e2e.test_case_work import write_entry
 from tests.e2e.test_referral import CODE, S01, District, refer
 from tests.transcript import Person, World, active_member
 from tests.unit.test_redaction import (
@@ -130,11 +131,7 @@ async def return_reason(scene: Scene, text: str) -> None:
 
 
 async def note(scene: Scene, text: str) -> None:
-    worker = scene.district.social_worker
-    await worker.says(f"/update {scene.code}")
-    await worker.presses("電訪家庭")
-    await worker.presses("今天")
-    await worker.says(text)
+    await write_entry(scene.district.social_worker, scene.code, "電訪家庭", text)
 
 
 @drives(FreeTextInput.ENTRY_DATE)

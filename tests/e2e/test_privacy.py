@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.clock import utcnow
 from handlers.lookup import delete_expired
 from storage.schema import audit_log
+from tests.e2e.test_case_work import write_entry
 from tests.e2e.test_referral import District
 from tests.e2e.test_safety_gate import forged_press
 from tests.transcript import Person
@@ -89,10 +90,7 @@ async def test_a_referrer_whose_unit_stopped_serving_sees_the_status_and_code_on
 ) -> None:
     district, code = accepted
     officer, supervisor, worker = district.officer, district.supervisor, district.social_worker
-    await worker.says(f"/update {code}")
-    await worker.presses("面訪家庭")
-    await worker.presses("今天")
-    await worker.says("案母情緒穩定。\n下一步：陪同就醫 12/3")
+    await write_entry(worker, code, "面訪家庭", "案母情緒穩定。\n下一步：陪同就醫 12/3")
     # While the precinct serves the family, its officer reads the card and the timeline.
     await officer.says(f"/case {code}")
     timeline = (await officer.presses("🕒 時間軸"))[-1].text
@@ -127,10 +125,7 @@ async def test_a_note_as_typed_and_its_saved_line_expire_and_a_caption_with_a_ph
 ) -> None:
     district, code = accepted
     worker = district.social_worker
-    await worker.says(f"/update {code}")
-    await worker.presses("面訪家庭")
-    await worker.presses("今天")
-    await worker.says("案母說繼父最近比較少喝酒。\n下一步：陪同就醫 12/3")
+    await write_entry(worker, code, "面訪家庭", "案母說繼父最近比較少喝酒。\n下一步：陪同就醫 12/3")
     application = district.world.application
     assert application is not None
     with time_machine.travel(utcnow() + timedelta(minutes=31)):
