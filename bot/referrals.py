@@ -484,6 +484,10 @@ class Referrals:
         """How much of this referral or case this person reads (`permissions.case_view`)."""
         async with self.db.read() as conn:
             team = await cases.team(conn, referral.id)
+        return self.view_given(member, referral, team)
+
+    def view_given(self, member: Staff, referral: ReferralRecord, team: frozenset[str]) -> CaseView:
+        """`view_of` for a caller that has read the case's team already."""
         return case_view(
             role=member.role,
             staff_id=member.id,

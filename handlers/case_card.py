@@ -132,13 +132,13 @@ async def card_keyboard(
     """Decisions for the receiving center; 更新 for the team; 列管 for its supervisor; nothing
     for a referrer whose unit no longer serves the case."""
     rows: list[list[Button]] = []
-    if await services.referrals.view_of(reader, referral) is CaseView.STATUS:
+    team = await services.cases.team(referral)
+    if services.referrals.view_given(reader, referral, team) is CaseView.STATUS:
         return None
     decisions = decision_buttons(services, reader, referral)
     if decisions:
         rows.append(decisions)
     actions: list[Button] = [(services.text(reader, "case.timeline"), f"rt:{referral.code}")]
-    team = await services.cases.team(referral)
     if may(reader.role, Action.UPDATE_CASE) and not services.cases.writing_problem(
         reader, referral, team
     ):
