@@ -1,11 +1,12 @@
 # make run  — install (first time) and start the bot; sandbox mode when TELEGRAM_BOT_TOKEN is unset
 # make test — install dev tools (first time), then ruff, mypy and the whole pytest suite
+# make screenshot — remake docs/web-chat.png, the README's picture of the web chat (needs chromium)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck pytest chromium clean bench
+.PHONY: run test lint typecheck pytest chromium clean bench screenshot
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "safetynet needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -48,6 +49,9 @@ pytest: $(VENV)/.installed-dev chromium
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+screenshot: $(VENV)/.installed-dev chromium
+	$(BIN)/python -m tests.browser.screenshot --out docs/web-chat.png
 
 # make bench — quick benchmarks (under 2 minutes); make bench FULL=1 — the issue's full scale
 bench: $(VENV)/.installed-dev
