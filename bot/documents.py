@@ -27,7 +27,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -102,7 +102,9 @@ class MeetingInfo:
     video_link: str | None  # the line is left out when None
     chair: str  # "中壢家庭服務中心 林督導"
     organiser: str  # the unit that calls the meeting
-    attendees: list[str]  # units invited (and people if known): "桃園市政府警察局中壢分局"
+    # Units invited, each with its answer when the agenda is made:
+    # "桃園市政府警察局中壢分局（出席：王警員）"
+    attendees: list[str]
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,17 @@ class AgendaCase:
 
 @dataclass(frozen=True)
 class AgendaSection:
-    """A numbered part of the agenda: a heading, a table of cases, then free lines."""
+    """A part of the agenda: a heading, a table of cases, free lines, then numbered points.
 
-    heading: str  # "一、上次會議列管案件"
+    Headings are numbered by the document: 一、二、… at level 1, （一）（二）… at level 2 under
+    the level-1 heading before them.
+    """
+
+    heading: str  # "前次會議列管案件執行情形報告"
     cases: list[AgendaCase]
-    notes: list[str]  # e.g. counts of 幸扶守護 / 兒少高危機 reports; "（無）" if neither is given
+    notes: list[str]  # e.g. counts of 幸扶守護 / 兒少高危機 reports; "（無）" if nothing is given
+    level: int = 1
+    points: list[str] = field(default_factory=list)  # a numbered list (the plan's 討論重點)
 
 
 @dataclass(frozen=True)
@@ -154,9 +162,11 @@ class Resolution:
 @dataclass(frozen=True)
 class Minutes:
     meeting: MeetingInfo
-    present: list[str]
-    absent: list[str]
-    delegated: list[str]  # "單位 姓名（代理）"
+    invited: list[str]  # every invited unit
+    present: list[str]  # "單位 姓名、姓名"
+    absent: list[str]  # units nobody came from, without an excuse
+    delegated: list[str]  # "單位 姓名（代理 姓名）"
+    excused: list[str]  # units that sent word they could not come (請假)
     decisions: list[Decision]
     resolutions: list[Resolution]
     recorded_by: str
@@ -357,8 +367,8 @@ def _line(document: Document, label: str, value: str) -> None:
     paragraph.paragraph_format.first_line_indent = -indent
 
 
-def _heading(document: Document, text: str) -> None:
-    document.add_heading(_clean(text), level=1)
+def _heading(document: Document, text: str, level: int = 1) -> None:
+    document.add_heading(_clean(text), level=level)
 
 
 def _plain(document: Document, text: str, *, indent: Length | None = None) -> None:
@@ -425,21 +435,13 @@ def _meeting_lines(document: Document, meeting: MeetingInfo, *, invited: bool) -
     _line(document, "主席", meeting.chair)
     _line(document, "主辦單位", meeting.organiser)
     if invited:
-        _line(document, "出席單位", _joined(meeting.attendees))
+        _line(document, "邀請單位", _joined(meeting.attendees))
 
 
 def _save(document: Document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def _numbered_headings(headings: Sequence[str]) -> bool:
-    """Whether the caller numbered its headings 一、二、三、… (so ours continue the count)."""
-    return 0 < len(headings) < 99 and all(
-        heading.startswith(f"{chinese_numeral(index)}、")
-        for index, heading in enumerate(headings, start=1)
-    )
 
 
 def _with_suffix(title: str, suffix: str) -> str:
@@ -452,10 +454,11 @@ def _with_suffix(title: str, suffix: str) -> str:
 def agenda_docx(agenda: Agenda) -> bytes:
     """The meeting's agenda (議程) as a DOCX file.
 
-    Title; 時間／地點／視訊連結／主席／主辦單位／出席單位; each section as a Heading 1 with a
-    table of its cases (案號, 案家, 主責單位, 摘要, 狀態) and its notes, "（無）" when it has
-    neither; then 討論事項 as a numbered list, numbered after the sections when they are
-    numbered 一、二、….
+    Title; 時間／地點／視訊連結／主席／主辦單位／邀請單位 (with their answers); each section
+    as a heading numbered 一、二、… (level 1) or （一）（二）… (level 2) with a table of its
+    cases (案號, 案家, 主責單位, 摘要, 狀態), its notes and its numbered points, "（無）" when
+    it has none of them and no subsections; then, when given, 討論事項 as a numbered list
+    under the next number.
     """
     meeting = agenda.meeting
     title = _with_suffix(meeting.title, AGENDA_SUFFIX)
@@ -463,8 +466,14 @@ def agenda_docx(agenda: Agenda) -> bytes:
     _title(document, title)
     _meeting_lines(document, meeting, invited=True)
 
-    for section in agenda.sections:
-        _heading(document, section.heading)
+    number = sub_number = 0
+    for index, section in enumerate(agenda.sections):
+        if section.level == 1:
+            number, sub_number = number + 1, 0
+            _heading(document, f"{chinese_numeral(number)}、{section.heading}")
+        else:
+            sub_number += 1
+            _heading(document, f"（{chinese_numeral(sub_number)}）{section.heading}", level=2)
         if section.cases:
             rows = [
                 (case.code, case.alias, case.lead_unit, case.summary, case.status)
@@ -473,22 +482,24 @@ def agenda_docx(agenda: Agenda) -> bytes:
             _table(document, AGENDA_CASE_HEADERS, rows, _AGENDA_CASE_WIDTHS)
         for note in section.notes:
             _plain(document, note, indent=Pt(BODY_PT))
-        if not section.cases and not section.notes:
+        if section.points:
+            _numbered(document, section.points)
+        following = agenda.sections[index + 1] if index + 1 < len(agenda.sections) else None
+        has_subsections = following is not None and following.level > section.level
+        if not (section.cases or section.notes or section.points or has_subsections):
             _plain(document, NONE_TEXT)
 
-    discussion = DISCUSSION_HEADING
-    count = len(agenda.sections) + 1
-    if _numbered_headings([s.heading for s in agenda.sections]):
-        discussion = f"{chinese_numeral(count)}、{DISCUSSION_HEADING}"
-    _heading(document, discussion)
-    _numbered(document, agenda.discussion_points)
+    if agenda.discussion_points:
+        _heading(document, f"{chinese_numeral(number + 1)}、{DISCUSSION_HEADING}")
+        _numbered(document, agenda.discussion_points)
     return _save(document)
 
 
 def minutes_docx(minutes: Minutes) -> bytes:
     """The meeting's minutes (會議紀錄) as a DOCX file.
 
-    Title; 時間／地點／視訊連結／主席／主辦單位; 一、出席情形 (出席, 代理出席, 缺席);
+    Title; 時間／地點／視訊連結／主席／主辦單位; 一、出席情形 (邀請單位, 出席, 代理出席,
+    請假, 缺席);
     二、個案討論及決議 (案號, 案家, 決議, 說明); 三、決議事項 (決議事項, 權責單位, 期限);
     then 紀錄：<recorded_by> and the date it was recorded.
     """
@@ -503,8 +514,10 @@ def minutes_docx(minutes: Minutes) -> bytes:
         for index, heading in enumerate(MINUTES_HEADINGS, start=1)
     )
     _heading(document, attendance)
+    _line(document, "邀請單位", _joined(minutes.invited))
     _line(document, "出席", _joined(minutes.present))
     _line(document, "代理出席", _joined(minutes.delegated))
+    _line(document, "請假", _joined(minutes.excused))
     _line(document, "缺席", _joined(minutes.absent))
 
     _heading(document, decisions)
@@ -601,8 +614,8 @@ def compliance_xlsx(rows: Sequence[ComplianceRow], *, title: str, headers: Seque
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     for row_index, row in enumerate(rows, start=_HEADER_ROW + 1):
-        for column, field in enumerate(COMPLIANCE_FIELDS, start=1):
-            value: str | int | date | None = getattr(row, field)
+        for column, name in enumerate(COMPLIANCE_FIELDS, start=1):
+            value: str | int | date | None = getattr(row, name)
             _write(sheet, row_index, column, value)
             sheet.cell(row=row_index, column=column).border = border
             if value is not None:

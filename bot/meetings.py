@@ -19,6 +19,13 @@ from bot.cases import Cases
 from bot.clock import utcnow
 from bot.domain import meetings as rules
 from bot.domain.jurisdiction import Jurisdiction, MeetingSeries, Unit
+from bot.domain.minutes import (
+    Attendance,
+    Decision,
+    UnitAnswer,
+    attendance_from_answers,
+    decision_problem,
+)
 from bot.domain.obligations import ObligationKind, ObligationState, WaiverReason
 from bot.domain.redaction import redact
 from bot.domain.referral_rules import Category
@@ -44,17 +51,6 @@ SLOTS_AT_LEAST = 2  # fewer free Wednesdays left in a window: offer the next win
 
 CASE_CONFERENCE = "case_conference"
 RECENT = timedelta(days=31)  # /meetings keeps a past meeting this long (its minutes)
-
-
-class Decision:
-    """What a case conference decides for a case on its agenda (參.三.(六).3)."""
-
-    KEEP = "keep"  # 持續列管: the lead unit reports monthly
-    RELEASE = "release"  # 除管
-    JOINT_PLAN = "joint_plan"  # 需聯合服務計畫 (multi-bureau co-cases), with the units taking part
-    REFER_ON = "refer_on"  # 轉介其他單位
-
-    ALL = (KEEP, RELEASE, JOINT_PLAN, REFER_ON)
 
 
 class Answer:
@@ -93,15 +89,16 @@ class AgendaItem:
 @dataclass
 class Agenda:
     meeting: MeetingRecord
-    tracked: list[AgendaItem] = field(default_factory=list)  # the previous conference's
+    tracked: list[AgendaItem] = field(default_factory=list)  # tracked at the previous conference
     reports: dict[str, list[AgendaItem]] = field(default_factory=dict)  # 幸扶守護, 兒少高危機, …
     new_referrals: list[AgendaItem] = field(default_factory=list)  # placed on this conference
+    newly_tracked: list[AgendaItem] = field(default_factory=list)  # tracked since the previous
     resolutions: list[tuple[ResolutionRecord, str]] = field(default_factory=list)  # with text
     hidden: int = 0  # cases the reader's unit is not involved in
 
     def cases(self) -> list[ReferralRecord]:
         seen: dict[int, ReferralRecord] = {}
-        for item in [*self.tracked, *self.new_referrals]:
+        for item in [*self.tracked, *self.new_referrals, *self.newly_tracked]:
             seen.setdefault(item.referral.id, item.referral)
         for items in self.reports.values():
             for item in items:
@@ -543,6 +540,10 @@ class Meetings:
     async def _case_conference_agenda(
         self, conn: AsyncConnection, agenda: Agenda, now: datetime
     ) -> None:
+        """The plan's order (參.三.(六).3): the cases the previous conference kept tracked, with
+        their monthly reports; the center's report of 幸扶守護, 兒少高危機, 行方不明兒少 and
+        co-cases; then the cases reported to this conference — referrals placed on it and cases
+        tracked since the previous one. Each case has one status, the same in every section."""
         meeting = agenda.meeting
         today = now.astimezone(TAIPEI).date()
         district_cases = [
@@ -551,17 +552,27 @@ class Meetings:
             for r in await referrals.open_cases(conn, center.id)
             if r.district == meeting.district
         ]
+        since_previous = await self._previous_conference_start(conn, meeting, now)
+        status: dict[int, str] = {}
         for referral in district_cases:
             if referral.tracked:
                 await self.cases.owe_reports(conn, referral, now)
                 duties = await cases.obligations_of(conn, referral.id)
-                agenda.tracked.append(AgendaItem(referral, report_status(duties, today)))
+                status[referral.id] = report_status(duties, today)
+                item = AgendaItem(referral, status[referral.id])
+                tracked_since = referral.tracked_since or now
+                if tracked_since <= since_previous:
+                    agenda.tracked.append(item)
+                else:
+                    agenda.newly_tracked.append(item)
         for category in REPORTED_CATEGORIES:
             agenda.reports[category.value] = [
-                AgendaItem(r, "") for r in district_cases if category.value in r.categories
+                AgendaItem(r, status.get(r.id, ""))
+                for r in district_cases
+                if category.value in r.categories
             ]
         agenda.reports[Category.CO_CASE.value] = [
-            AgendaItem(r, "")
+            AgendaItem(r, status.get(r.id, ""))
             for r in district_cases
             if Category.CO_CASE.value in r.categories or len(r.serving_units) > 1
         ]
@@ -571,7 +582,25 @@ class Meetings:
             if r.status in (ReferralStatus.WAITING, ReferralStatus.ACCEPTED)
         ]
         placed.sort(key=lambda r: (not r.urgent, not r.priority_flags, r.id))
-        agenda.new_referrals = [AgendaItem(r, "") for r in placed]
+        agenda.new_referrals = [AgendaItem(r, status.get(r.id, "")) for r in placed]
+        placed_ids = {r.id for r in placed}
+        agenda.newly_tracked = [i for i in agenda.newly_tracked if i.referral.id not in placed_ids]
+
+    async def _previous_conference_start(
+        self, conn: AsyncConnection, meeting: MeetingRecord, now: datetime
+    ) -> datetime:
+        """When the district's previous conference (minutes recorded) was held, to the end of
+        that day: a case tracked by then is the previous conference's. Without one, the end of
+        yesterday — a case tracked today is new to this conference."""
+        earlier = await meetings.listing(
+            conn,
+            series_key=meeting.series_key,
+            district=meeting.district,
+            until=meeting.starts_at,
+        )
+        held = [m for m in earlier if m.minutes_recorded_at is not None and m.id != meeting.id]
+        day = (held[-1].starts_at if held else now - timedelta(days=1)).astimezone(TAIPEI)
+        return datetime.combine(day.date(), datetime.max.time(), tzinfo=TAIPEI)
 
     async def _liaison_agenda(self, conn: AsyncConnection, agenda: Agenda) -> None:
         """The previous meeting's resolutions (列管事項) with their owners' status."""
@@ -604,6 +633,7 @@ class Meetings:
 
         agenda.tracked = [i for i in agenda.tracked if await involved(i.referral)]
         agenda.new_referrals = [i for i in agenda.new_referrals if await involved(i.referral)]
+        agenda.newly_tracked = [i for i in agenda.newly_tracked if await involved(i.referral)]
         for key, items in agenda.reports.items():
             agenda.reports[key] = [i for i in items if await involved(i.referral)]
         agenda.hidden = before - len(agenda.cases())
@@ -618,37 +648,160 @@ class Meetings:
         *,
         decision: str,
         note: str | None = None,
-        units: tuple[str, ...] = (),
+        reason: str | None = None,
+        unit: str | None = None,
     ) -> str | None:
         """Record the conference's decision for one agenda case (applied when the minutes are
-        recorded). None when recorded, else why not."""
+        recorded). None when recorded, else why not.
+
+        Only the choices of the case's state are taken (`minutes.choices`). A release needs its
+        reason; a referral on needs the unit it goes to (which joins the case's team); a joint
+        service plan needs the unit that leads it (the case's team and that unit take part).
+        """
         if not self.runs(member, meeting):
             return "meeting.not_organiser"
-        if decision not in Decision.ALL:
-            return "meeting.bad_decision"
-        if decision in (Decision.KEEP, Decision.JOINT_PLAN) and (
-            referral.case_status is None or referral.case_status == "closed"
-        ):
-            return "meeting.not_an_open_case"  # tracking needs an accepted, open case
         agenda = await self.agenda(member, meeting)
         if referral.id not in {r.id for r in agenda.cases()}:
             return "meeting.not_on_agenda"
+        problem = decision_problem(
+            decision,
+            tracked=referral.tracked,
+            open_case=referral.case_status is not None and referral.case_status != "closed",
+            reason=reason,
+            unit=unit,
+            units_allowed=frozenset(
+                u.id for u in await self.units_to_name(meeting, referral, decision)
+            ),
+        )
+        if problem:
+            return problem
         cleaned = redact(note[:NOTE_MAX]).text if note else None
         async with self.db.write() as conn:
             current = await meetings.by_id(conn, meeting.id)
             if current is None or current.minutes_recorded_at is not None:
                 return "meeting.minutes_done"
+            taking_part: list[str] = []
+            if decision == Decision.JOINT_PLAN:
+                team = await cases.team(conn, referral.id)
+                taking_part = sorted(({*team} | ({unit} if unit else set())) - {referral.center_id})
+            elif decision == Decision.REFER_ON and unit:
+                taking_part = [unit]
             added = await meetings.add_decision(
                 conn,
                 meeting_id=meeting.id,
                 referral_id=referral.id,
                 decision=decision,
-                lead_unit_id=referral.center_id,
-                units=json.dumps(list(units)) if units else None,
+                lead_unit_id=unit if decision == Decision.JOINT_PLAN else referral.center_id,
+                units=json.dumps(taking_part) if taking_part else None,
                 note=self.keyring.encrypt(NOTE_PURPOSE, cleaned) if cleaned else None,
                 recorded_at=utcnow(),
+                was_tracked=referral.tracked,
+                reason=reason if decision == Decision.RELEASE else None,
             )
         return None if added else "meeting.already_decided"
+
+    async def units_to_name(
+        self, meeting: MeetingRecord, referral: ReferralRecord, decision: str
+    ) -> list[Unit]:
+        """The units a referral on may go to, or that may lead a joint plan: the meeting's
+        invited units, the district's own units and the city's bureaus — for a referral on, not
+        the case's own center."""
+        invited = await self.units_of(meeting)
+        district = referral.district or meeting.district or ""
+        found: list[Unit] = []
+        for unit in self.jurisdiction.units:
+            near = unit.id in invited or district in unit.districts or unit.city_wide
+            other_center = unit.role is UnitRole.FAMILY_SERVICE_CENTER and unit.id not in invited
+            if not near or other_center:
+                continue
+            if decision == Decision.REFER_ON and unit.id == referral.center_id:
+                continue
+            found.append(unit)
+        found.sort(key=lambda u: (u.id not in invited, u.id != referral.center_id))
+        return found
+
+    async def take_back(
+        self, member: Staff, meeting: MeetingRecord, referral_id: int
+    ) -> str | None:
+        """A decision undone before the minutes are recorded (a mis-tap), so it can be taken
+        again. None when undone, else why not."""
+        if not self.runs(member, meeting):
+            return "meeting.not_organiser"
+        async with self.db.write() as conn:
+            current = await meetings.by_id(conn, meeting.id)
+            if current is None or current.minutes_recorded_at is not None:
+                return "meeting.minutes_done"
+            removed = await meetings.remove_decision(conn, meeting.id, referral_id)
+        return None if removed else "meeting.bad_decision"
+
+    async def keep_the_rest_as_is(
+        self, member: Staff, meeting: MeetingRecord, *, but: int | None = None
+    ) -> int:
+        """「其餘維持現狀」: every agenda case without a decision (but the one being asked) keeps
+        its state — a tracked case stays tracked (持續列管), an untracked one is not tracked
+        (不列管). Returns how many."""
+        if not self.runs(member, meeting):
+            return 0
+        count = 0
+        for referral in await self.undecided(member, meeting):
+            if referral.id == but:
+                continue
+            kind = Decision.KEEP if referral.tracked else Decision.NO_TRACKING
+            if await self.decide(member, meeting, referral, decision=kind) is None:
+                count += 1
+        return count
+
+    # --- attendance -------------------------------------------------------------------------------
+
+    async def attendance(self, meeting: MeetingRecord) -> dict[str, str]:
+        """Each invited unit's attendance: what the organiser set, else what the answers to the
+        invitation suggest (`minutes.attendance_from_answers`)."""
+        async with self.db.read() as conn:
+            invited = await meetings.units_of(conn, meeting.id)
+            stored = await meetings.attendance(conn, meeting.id)
+            answered = []
+            for found in await meetings.answers(conn, meeting.id):
+                person = await staff.by_id(conn, found.staff_id)
+                if person is not None and person.unit_id:
+                    answered.append(UnitAnswer(person.unit_id, found.answer))
+        suggested = attendance_from_answers(
+            invited, answered, organiser_unit=meeting.organiser_unit_id
+        )
+        return {unit_id: stored.get(unit_id, suggested[unit_id]) for unit_id in invited}
+
+    async def set_attendance(
+        self, member: Staff, meeting: MeetingRecord, unit_id: str, state: str
+    ) -> str | None:
+        if not self.runs(member, meeting):
+            return "meeting.not_organiser"
+        if state not in Attendance.ALL:
+            return "meeting.bad_decision"
+        async with self.db.write() as conn:
+            current = await meetings.by_id(conn, meeting.id)
+            if current is None or current.minutes_recorded_at is not None:
+                return "meeting.minutes_done"
+            if unit_id not in await meetings.units_of(conn, meeting.id):
+                return "meeting.bad_unit"
+            await meetings.set_attendance(conn, meeting.id, unit_id, state, now=utcnow())
+        return None
+
+    async def confirm_attendance(self, member: Staff, meeting: MeetingRecord) -> str | None:
+        """The organiser says the attendance is right: it is stored as it now reads, so a late
+        answer to the invitation no longer changes it."""
+        if not self.runs(member, meeting):
+            return "meeting.not_organiser"
+        if meeting.starts_at > utcnow():
+            return "meeting.not_yet_held"
+        states = await self.attendance(meeting)
+        now = utcnow()
+        async with self.db.write() as conn:
+            current = await meetings.by_id(conn, meeting.id)
+            if current is None or current.minutes_recorded_at is not None:
+                return "meeting.minutes_done"
+            for unit_id, state in states.items():
+                await meetings.set_attendance(conn, meeting.id, unit_id, state, now=now)
+            await meetings.set_fields(conn, meeting.id, attendance_confirmed_at=now)
+        return None
 
     async def note_decision(
         self, member: Staff, meeting: MeetingRecord, referral_id: int, note: str
@@ -678,6 +831,11 @@ class Meetings:
     async def decisions(self, meeting: MeetingRecord) -> list[MeetingDecisionRecord]:
         async with self.db.read() as conn:
             return await meetings.decisions(conn, meeting.id)
+
+    def decision_units(self, decision: MeetingDecisionRecord) -> list[str]:
+        """The names of the units a decision names: a joint plan's, or where a case goes."""
+        ids = json.loads(decision.units or "[]")
+        return [u.name for i in ids if (u := self.jurisdiction.unit(i)) is not None]
 
     def decision_note(self, decision: MeetingDecisionRecord) -> str | None:
         return None if decision.note is None else self.keyring.decrypt(NOTE_PURPOSE, decision.note)
@@ -754,6 +912,9 @@ class Meetings:
         now = utcnow()
         if meeting.starts_at > now:
             return "meeting.not_yet_held"
+        current = await self.by_id(meeting.id)
+        if current is None or current.attendance_confirmed_at is None:
+            return "meeting.attendance_unconfirmed"
         if await self.undecided(member, meeting):
             return "meeting.undecided"
         async with self.db.write() as conn:
@@ -783,20 +944,22 @@ class Meetings:
     ) -> None:
         now = utcnow()
         held = meeting.starts_at
-        if decision.decision in (Decision.KEEP, Decision.JOINT_PLAN):
-            if not referral.tracked and referral.case_status is not None:
-                await referrals.set_fields(
-                    conn, referral.id, now=now, tracked=True, tracked_since=held, tracked_until=None
-                )
-                await referrals.add_event(
-                    conn,
-                    referral.id,
-                    at=now,
-                    actor_id=member.id,
-                    kind=ReferralEvent.TRACKED.value,
-                    detail={"meeting": meeting.id},
-                )
-                await self.cases.owe_reports(conn, await referrals.by_id(conn, referral.id), now)
+        starts = decision.decision in (Decision.KEEP, Decision.JOINT_PLAN)
+        if starts and not referral.tracked and referral.case_status is not None:
+            await referrals.set_fields(
+                conn, referral.id, now=now, tracked=True, tracked_since=held, tracked_until=None
+            )
+            await referrals.add_event(
+                conn,
+                referral.id,
+                at=now,
+                actor_id=member.id,
+                kind=ReferralEvent.TRACKED.value,
+                detail={"meeting": meeting.id},
+            )
+            await self.cases.owe_reports(conn, await referrals.by_id(conn, referral.id), now)
+        if decision.decision in (Decision.JOINT_PLAN, Decision.REFER_ON):
+            # The units of a joint plan, or the unit a case is referred on to, join its team.
             for unit_id in json.loads(decision.units or "[]"):
                 if self.jurisdiction.unit(unit_id) is not None:
                     await cases.join_team(conn, referral.id, unit_id, now)

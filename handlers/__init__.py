@@ -22,6 +22,7 @@ from handlers import (
     lookup,
     meeting_changes,
     meetings,
+    minutes,
     nudges,
     overdue,
     referral,
@@ -49,6 +50,7 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     caseload.register(application)
     overdue.register(application)
     meetings.register(application)
+    minutes.register(application)
     meeting_changes.register(application)
     compliance.register(application)
     nudges.register(application)

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.accounts import Staff
-from handlers import meeting_changes, meetings, referral, referral_decisions, updates
+from handlers import meeting_changes, meetings, minutes, referral, referral_decisions, updates
 from handlers.base import Context, caller_of, cut_from_chat, reply, services_of
 
 AnswerHandler = Callable[[Update, Context, Staff, str], Coroutine[Any, Any, None]]
@@ -25,8 +25,8 @@ ANSWERS: dict[str, AnswerHandler] = {
     updates.CORRECTION_NOTE: updates.receive_correction,
     meetings.DRAFT: meetings.receive_draft_text,
     meeting_changes.NEW_TIME: meeting_changes.receive_new_time,
-    meetings.RESOLUTION: meetings.receive_resolution,
-    meetings.DECISION_NOTE: meetings.receive_decision_note,
+    minutes.RESOLUTION: minutes.receive_resolution,
+    minutes.DECISION_NOTE: minutes.receive_decision_note,
     updates.TRACK_REASON: updates.receive_tracking_reason,
     updates.REPORT_TEXT: updates.receive_report_text,
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from handlers import meeting_changes, meetings, referral_decisions, updates
+from handlers import meeting_changes, meetings, minutes, referral_decisions, updates
 
 
 class FreeTextInput(StrEnum):
@@ -29,8 +29,8 @@ class FreeTextInput(StrEnum):
     MONTHLY_REPORT = updates.REPORT_TEXT
     MEETING_FIELD = meetings.DRAFT  # the time, place, video link and chair of /newmeeting
     NEW_MEETING_TIME = meeting_changes.NEW_TIME
-    DECISION_NOTE = meetings.DECISION_NOTE  # the minutes of a case conference
-    RESOLUTION = meetings.RESOLUTION  # the minutes of a liaison meeting
+    DECISION_NOTE = minutes.DECISION_NOTE  # the minutes of a case conference
+    RESOLUTION = minutes.RESOLUTION  # the minutes of a liaison meeting
     # Registration (handlers/registration.py)
     DISPLAY_NAME = "registration.name"
     # Anything typed after a command (/case, /update, /report, /search, /start, /compliance)

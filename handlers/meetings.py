@@ -1,28 +1,25 @@
 """Meetings in chat: `/newmeeting` (series → district → date and time → place → video link →
 chair → units → confirm), invitations answered 出席 / 請假 / 指派代理, `/meetings`, the agenda as
-a summary and a DOCX, and the minutes whose decisions drive tracking.
+a summary and a DOCX. The minutes are handlers/minutes.py.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import re
 from datetime import datetime
 
 from telegram import InputFile, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.accounts import Staff
 from bot.cases import taipei_today
 from bot.domain import meetings as rules
-from bot.domain.dates import parse_date
 from bot.domain.permissions import Action
 from bot.domain.redaction import redact
 from bot.domain.text import clean_text
 from bot.domain.working_days import TAIPEI
-from bot.meetings import Agenda, Answer, Decision, MeetingPlan
+from bot.meetings import Agenda, Answer, MeetingPlan
 from bot.services import Services
 from handlers.base import (
     Button,
@@ -37,15 +34,11 @@ from handlers.base import (
     requires,
     services_of,
 )
-from handlers.meeting_documents import agenda_document, minutes_document
+from handlers.meeting_documents import agenda_document, document_name
 from storage.records import MeetingRecord
 
 log = logging.getLogger(__name__)
 DRAFT = "meeting_draft"
-RESOLUTION = "meeting_resolution"
-DECISION_NOTE = "meeting_decision_note"
-# 「事項／權責單位／期限」: a full-width slash, or a half-width one not inside a date (115/12/31).
-RESOLUTION_SEPARATOR = re.compile(r"／|(?<!\d)/|/(?!\d)")
 STEPS = ("series", "district", "time", "place", "link", "chair", "units", "confirm")
 
 
@@ -617,12 +610,12 @@ async def show_agenda(update: Update, context: Context, member: Staff) -> None:
         return
     agenda = await services.meetings.agenda(member, meeting)
     await reply(update, agenda_summary(services, member, agenda))
-    data = agenda_document(services, member, agenda)
+    data = await agenda_document(services, member, agenda)
     if update.effective_chat is not None:
         # Like every message naming cases, the agenda expires from the chat; it can always be
         # asked for again, built from the data of that moment.
         sent = await update.effective_chat.send_document(
-            InputFile(io.BytesIO(data), filename=f"agenda-{meeting.id}.docx")
+            InputFile(io.BytesIO(data), filename=document_name(services, member, meeting, "agenda"))
         )
         await expiring(context, sent)
 
@@ -635,214 +628,12 @@ def agenda_summary(services: Services, reader: Staff, agenda: Agenda) -> str:
         tracked=len(agenda.tracked),
         overdue=sum(1 for i in agenda.tracked if i.status == "overdue"),
         new=len(agenda.new_referrals),
+        newly=len(agenda.newly_tracked),
         reports={k: len(v) for k, v in agenda.reports.items()},
         resolutions=len(agenda.resolutions),
         hidden=agenda.hidden,
         conference=agenda.meeting.series_key == "case_conference",
     )
-
-
-# --- minutes ------------------------------------------------------------------------------------
-
-
-@requires(Action.PLAN_MEETING)
-async def record(update: Update, context: Context, member: Staff) -> None:
-    """`mm:<meeting>`: the next agenda case to decide, or the resolutions of a liaison meeting."""
-    query = update.callback_query
-    assert query is not None
-    await answer(query)
-    meeting = await meeting_for(update, context, member, (query.data or "")[3:])
-    if meeting is not None:
-        await next_decision(update, context, member, meeting)
-
-
-async def next_decision(
-    update: Update, context: Context, member: Staff, meeting: MeetingRecord
-) -> None:
-    services = services_of(context)
-    if meeting.minutes_recorded_at is not None:
-        await reply(update, services.text(member, "reason.meeting.minutes_done"))
-        return
-    finish = (services.text(member, "meeting.finish"), f"mf:{meeting.id}")
-    if meeting.series_key != "case_conference":
-        await services.cases.expect(member, RESOLUTION, str(meeting.id))
-        count = len(await services.meetings.resolutions(meeting))
-        await reply(
-            update,
-            services.text(member, "meeting.ask_resolution", count=count),
-            keyboard([[finish]]),
-        )
-        return
-    agenda = await services.meetings.agenda(member, meeting)
-    decided = {d.referral_id for d in await services.meetings.decisions(meeting)}
-    waiting = [r for r in agenda.cases() if r.id not in decided]
-    if not waiting:
-        await reply(update, services.text(member, "meeting.all_decided"), keyboard([[finish]]))
-        return
-    referral = waiting[0]
-    buttons = [
-        (
-            services.text(member, f"decision_kind.{decision_kind}"),
-            f"md:{meeting.id}:{referral.id}:{decision_kind}",
-        )
-        for decision_kind in Decision.ALL
-    ]
-    await reply(
-        update,
-        services.text(
-            member,
-            "meeting.ask_decision",
-            code=referral.code,
-            alias=referral.alias,
-            left=len(waiting),
-            tracked=referral.tracked,
-        ),
-        keyboard([*in_rows(buttons, 2), [finish]]),
-    )
-
-
-@requires(Action.PLAN_MEETING)
-async def press_decision(update: Update, context: Context, member: Staff) -> None:
-    """`md:<meeting>:<case>:<decision>`."""
-    services = services_of(context)
-    query = update.callback_query
-    assert query is not None
-    await answer(query)
-    _, raw_meeting, raw_case, decision_kind = data_parts(query, 4)
-    meeting = await meeting_for(update, context, member, raw_meeting)
-    referral = await services.referrals.by_id(int(raw_case)) if raw_case.isdigit() else None
-    if meeting is None or referral is None:
-        return
-    joint = decision_kind == Decision.JOINT_PLAN
-    team = await services.cases.team(referral) if joint else frozenset()
-    problem = await services.meetings.decide(
-        member, meeting, referral, decision=decision_kind, units=tuple(sorted(team))
-    )
-    if problem:
-        await reply(update, services.text(member, f"reason.{problem}", code=referral.code))
-        return
-    await services.cases.expect(member, DECISION_NOTE, f"{meeting.id}:{referral.id}")
-    await reply(
-        update,
-        services.text(
-            member,
-            "meeting.decided",
-            code=referral.code,
-            decision=services.text(member, f"decision_kind.{decision_kind}"),
-        ),
-    )
-    await next_decision(update, context, member, meeting)
-
-
-async def receive_decision_note(
-    update: Update, context: Context, member: Staff, subject: str
-) -> None:
-    """What is expected of the lead unit, typed after a decision (optional)."""
-    services = services_of(context)
-    raw_meeting, _, raw_case = subject.partition(":")
-    meeting = await services.meetings.by_id(int(raw_meeting)) if raw_meeting.isdigit() else None
-    typed = clean_text((update.message.text if update.message else None) or "")
-    if meeting is None or not raw_case.isdigit() or not typed:
-        await reply(update, services.text(member, "meeting.use_buttons"))
-        return
-    problem = await services.meetings.note_decision(member, meeting, int(raw_case), typed)
-    await services.cases.forget_expected(member)
-    await reply(
-        update, services.text(member, f"reason.{problem}" if problem else "meeting.note_saved")
-    )
-
-
-async def receive_resolution(update: Update, context: Context, member: Staff, subject: str) -> None:
-    """A liaison meeting's resolution, typed as 「事項／權責單位／期限」."""
-    services = services_of(context)
-    meeting = await services.meetings.by_id(int(subject)) if subject.isdigit() else None
-    if meeting is None:
-        await services.cases.forget_expected(member)
-        return
-    typed = clean_text((update.message.text if update.message else None) or "")
-    parts = [p.strip() for p in RESOLUTION_SEPARATOR.split(typed)]
-    unit = _unit_named(services, parts[1]) if len(parts) >= 2 else None
-    due = parse_date(parts[2], taipei_today()) if len(parts) >= 3 else None
-    if not parts[0] or unit is None or (len(parts) >= 3 and due is None):
-        await reply(update, services.text(member, "meeting.resolution_format"))
-        return
-    problem = await services.meetings.add_resolution(
-        member, meeting, text=parts[0], owner_unit=unit, due=due
-    )
-    if problem:
-        await reply(update, services.text(member, f"reason.{problem}"))
-        return
-    await next_decision(update, context, member, meeting)
-
-
-def _unit_named(services: Services, text: str) -> str | None:
-    """A unit by its name or a distinctive part of it (中壢分局, 中壢區公所)."""
-    found = [u for u in services.jurisdiction.units if text and (text == u.name or text in u.name)]
-    return found[0].id if len(found) == 1 else None
-
-
-@requires(Action.PLAN_MEETING)
-async def finish(update: Update, context: Context, member: Staff) -> None:
-    """`mf:<meeting>`: the minutes are recorded once, applied, and sent to all invited."""
-    services = services_of(context)
-    query = update.callback_query
-    assert query is not None
-    await answer(query)
-    meeting = await meeting_for(update, context, member, (query.data or "")[3:])
-    if meeting is None:
-        return
-    problem = await services.meetings.record_minutes(member, meeting)
-    if problem:
-        await reply(update, services.text(member, f"reason.{problem}"))
-        return
-    await services.cases.forget_expected(member)
-    meeting = await services.meetings.by_id(meeting.id) or meeting
-    readers = [*await services.meetings.invitees(meeting), *await services.accounts.admins()]
-    unique = {p.id: p for p in readers if p.id != member.id}
-    for person in unique.values():
-        await notify(
-            context,
-            person,
-            services.text(
-                person, "meeting.minutes_sent_to_you", title=title(services, person, meeting)
-            ),
-        )
-        await send_minutes(context, person, meeting, person.telegram_user_id)
-    await reply(update, services.text(member, "meeting.minutes_recorded", sent=len(unique)))
-    if update.effective_chat is not None:
-        await send_minutes(context, member, meeting, update.effective_chat.id)
-
-
-async def send_minutes(
-    context: Context, reader: Staff, meeting: MeetingRecord, chat_id: int
-) -> None:
-    """This reader's copy of the minutes (only the cases their unit is involved in, unless they
-    run the meeting), audited, expiring from the chat like other case messages."""
-    services = services_of(context)
-    data = await minutes_document(services, reader, meeting)
-    try:
-        sent = await context.bot.send_document(
-            chat_id, InputFile(io.BytesIO(data), filename=f"minutes-{meeting.id}.docx")
-        )
-    except TelegramError as error:
-        # One unreachable reader does not stop the others.
-        log.warning("minutes of meeting %s not sent to %s: %s", meeting.id, reader.id, error)
-        return
-    await services.accounts.record(
-        "meeting.minutes.sent", "allowed", member=reader, subject=f"meeting:{meeting.id}"
-    )
-    await expiring(context, sent)
-
-
-@requires(Action.VIEW_MEETINGS)
-async def show_minutes(update: Update, context: Context, member: Staff) -> None:
-    """`mn:<meeting>`: my copy of the recorded minutes, again."""
-    query = update.callback_query
-    assert query is not None
-    await answer(query)
-    meeting = await meeting_for(update, context, member, (query.data or "")[3:])
-    if meeting is not None and meeting.minutes_recorded_at is not None and update.effective_chat:
-        await send_minutes(context, member, meeting, update.effective_chat.id)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -852,8 +643,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(press_answer, pattern=r"^mt:"))
     application.add_handler(CallbackQueryHandler(show_meeting, pattern=r"^mv:"))
     application.add_handler(CallbackQueryHandler(show_agenda, pattern=r"^ma:"))
-    application.add_handler(CallbackQueryHandler(record, pattern=r"^mm:"))
-    application.add_handler(CallbackQueryHandler(press_decision, pattern=r"^md:"))
-    application.add_handler(CallbackQueryHandler(finish, pattern=r"^mf:"))
-    application.add_handler(CallbackQueryHandler(show_minutes, pattern=r"^mn:"))
     application.add_handler(CallbackQueryHandler(show_resolutions, pattern=r"^r[ls]:"))

@@ -23,7 +23,7 @@ from bot.domain.permissions import Action
 from bot.domain.working_days import monthly_report_due
 from bot.nudges import UNREACHABLE, Batch, split_subject
 from bot.services import Services
-from handlers import lookup, meetings, updates
+from handlers import lookup, meetings, minutes, updates
 from handlers import referral as referral_flow
 from handlers.base import (
     Button,
@@ -344,7 +344,7 @@ async def _open_meeting_flow(
     if meeting is None:
         return
     if row.kind == NudgeKind.MINUTES_DUE and services.meetings.runs(member, meeting):
-        await meetings.next_decision(update, context, member, meeting)
+        await minutes.next_step(update, context, member, meeting)
     else:
         await meetings.send_meeting(update, context, member, meeting)
 

@@ -188,6 +188,7 @@ class MeetingRecord:
     updated_at: datetime
     moved_from: datetime | None = None
     changed_at: datetime | None = None
+    attendance_confirmed_at: datetime | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -213,6 +214,8 @@ class MeetingDecisionRecord:
     units: str | None  # JSON list
     note: bytes | None  # encrypted
     recorded_at: datetime
+    was_tracked: bool | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,8 @@ meetings = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("moved_from", UTCDateTime, nullable=True),  # the time it had before its last move
     Column("changed_at", UTCDateTime, nullable=True),  # when it was last moved or cancelled
+    # When the organiser confirmed who attended (migration 0009); the minutes wait for it.
+    Column("attendance_confirmed_at", UTCDateTime, nullable=True),
 )
 Index("ix_meetings_starts_at", meetings.c.starts_at)
 
@@ -318,7 +320,19 @@ meeting_decisions = Table(
     Column("units", Text, nullable=True),  # JSON list: the units of a joint service plan
     Column("note", LargeBinary, nullable=True),  # encrypted: what is expected
     Column("recorded_at", UTCDateTime, nullable=False),
+    Column("was_tracked", Boolean, nullable=True),  # the case's tracking when decided (0009)
+    Column("reason", String(24), nullable=True),  # why a case was released (0009)
     UniqueConstraint("meeting_id", "referral_id", name="uq_meeting_decisions_meeting_id"),
+)
+
+# Who attended, per invited unit, as the organiser confirmed it (migration 0009).
+meeting_attendance = Table(
+    "meeting_attendance",
+    metadata,
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), primary_key=True),
+    Column("unit_id", String(64), ForeignKey("units.id"), primary_key=True),
+    Column("state", String(16), nullable=False),  # attended / delegate / excused / absent
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 meeting_resolutions = Table(

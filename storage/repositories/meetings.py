@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,6 +19,7 @@ from storage.records import (
 from storage.repositories.batches import rows_where_in
 from storage.schema import (
     meeting_answers,
+    meeting_attendance,
     meeting_decisions,
     meeting_resolutions,
     meeting_units,
@@ -159,6 +160,45 @@ async def decisions(conn: AsyncConnection, meeting_id: int) -> list[MeetingDecis
         .order_by(meeting_decisions.c.id)
     )
     return [MeetingDecisionRecord(**row._asdict()) for row in (await conn.execute(query)).all()]
+
+
+async def remove_decision(conn: AsyncConnection, meeting_id: int, referral_id: int) -> bool:
+    """A decision taken back before the minutes are recorded."""
+    result = await conn.execute(
+        delete(meeting_decisions).where(
+            meeting_decisions.c.meeting_id == meeting_id,
+            meeting_decisions.c.referral_id == referral_id,
+        )
+    )
+    return result.rowcount == 1
+
+
+async def attendance(conn: AsyncConnection, meeting_id: int) -> dict[str, str]:
+    """unit id → attended / delegate / excused / absent, as the organiser has it so far."""
+    query = select(meeting_attendance.c.unit_id, meeting_attendance.c.state).where(
+        meeting_attendance.c.meeting_id == meeting_id
+    )
+    return {row.unit_id: row.state for row in (await conn.execute(query)).all()}
+
+
+async def set_attendance(
+    conn: AsyncConnection, meeting_id: int, unit_id: str, state: str, *, now: datetime
+) -> None:
+    values = {"state": state, "updated_at": now}
+    try:
+        async with conn.begin_nested():
+            await conn.execute(
+                meeting_attendance.insert().values(meeting_id=meeting_id, unit_id=unit_id, **values)
+            )
+    except IntegrityError:
+        await conn.execute(
+            update(meeting_attendance)
+            .where(
+                meeting_attendance.c.meeting_id == meeting_id,
+                meeting_attendance.c.unit_id == unit_id,
+            )
+            .values(**values)
+        )
 
 
 async def add_resolution(conn: AsyncConnection, **values: Any) -> None:

@@ -52,6 +52,7 @@ async def hold(
     assert not isinstance(planned, str), planned
     if minutes_on is not None:
         with time_machine.travel(at(minutes_on, 17)):
+            assert await services.meetings.confirm_attendance(organiser, planned.meeting) is None
             # Every agenda case gets its decision (the tracked one stays tracked).
             for case in await services.meetings.undecided(organiser, planned.meeting):
                 decided = await services.meetings.decide(

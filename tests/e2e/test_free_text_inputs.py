@@ -24,11 +24,12 @@ from hypothesis import strategies as st
 
 from bot.domain.roles import Role
 from bot.logs import RedactingFormatter, quiet_libraries
-from handlers import meeting_changes, meetings
+from handlers import meeting_changes, minutes
 from handlers.inbox import ANSWERS
 from handlers.inputs import FreeTextInput
 from storage.engine import sqlite_path
 from tests.e2e.test_case_work import write_entry
+from tests.e2e.test_meetings import begin_minutes
 from tests.e2e.test_referral import CODE, S01, District, refer
 from tests.transcript import Person, World, active_member
 from tests.unit.test_redaction import (
@@ -243,8 +244,12 @@ async def held_meetings(scene: Scene) -> tuple[int, int, int]:
     with time_machine.travel(AFTER_THE_MEETINGS, tick=True):
         await supervisor.says("/meetings")
         await supervisor.presses((await supervisor.last_bot_message()).labels[0])
-        await supervisor.presses("📝 記錄會議紀錄")
+        await begin_minutes(supervisor)
         await supervisor.presses("持續列管")
+        await clerk.says("/meetings")
+        labels = (await clerk.last_bot_message()).labels
+        await clerk.presses(next(label for label in labels if "聯繫會議" in label))
+        await begin_minutes(clerk)
     referral = await services.referrals.view(organiser, scene.code)
     assert referral is not None
     found = (conference.id, liaison.id, referral.id)
@@ -259,7 +264,7 @@ async def decision_note(scene: Scene, text: str) -> None:
     organiser = await services.accounts.by_telegram_id(scene.district.supervisor.user_id)
     assert organiser is not None
     with time_machine.travel(AFTER_THE_MEETINGS, tick=True):
-        await services.cases.expect(organiser, meetings.DECISION_NOTE, f"{conference}:{case}")
+        await services.cases.expect(organiser, minutes.DECISION_NOTE, f"{conference}:{case}")
         replies = await scene.district.supervisor.says(f"請社工持續追蹤，{text}")
     assert "已加註說明" in replies[-1].text or "為保護個資" in replies[-1].text
 
@@ -271,7 +276,7 @@ async def resolution(scene: Scene, text: str) -> None:
     secretary = await services.accounts.by_telegram_id(scene.clerk.user_id)
     assert secretary is not None
     with time_machine.travel(AFTER_THE_MEETINGS, tick=True):
-        await services.cases.expect(secretary, meetings.RESOLUTION, str(liaison))
+        await services.cases.expect(secretary, minutes.RESOLUTION, str(liaison))
         replies = await scene.clerk.says(f"加強夜間巡邏 {text}／中壢分局／115/12/31")
     assert any("已記錄" in r.text for r in replies), [r.text for r in replies]
 

@@ -63,6 +63,20 @@ async def plan_conference(supervisor: Person) -> list[Said]:
     return await supervisor.presses("✅ 建立並發出開會通知")
 
 
+async def begin_minutes(organiser: Person) -> list[Said]:
+    """「📝 記錄會議紀錄」: the attendance, pre-filled from the answers, is confirmed as it is."""
+    replies = await organiser.presses("📝 記錄會議紀錄")
+    assert "出席情形" in replies[-1].text, replies[-1].text
+    return await organiser.presses("✅ 出席情形正確，開始記錄決議")
+
+
+async def send_the_minutes(organiser: Person) -> list[Said]:
+    """「完成紀錄」, then the summary is confirmed and the minutes go out."""
+    replies = await organiser.presses("✅ 完成紀錄並送出")
+    assert "確認會議紀錄" in replies[-1].text, replies[-1].text
+    return await organiser.presses("✅ 確認送出會議紀錄")
+
+
 async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_tracking(
     accepted: tuple[District, str], world: World
 ) -> None:
@@ -100,24 +114,34 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
     assert "請假：教育局中壢區學校代表 蔡老師" in replies[-1].text
     assert "代理：桃園市政府警察局中壢分局 李警員 → 王警員" in replies[-1].text
 
-    # The agenda: the tracked case with its report status, as a message and a DOCX.
+    # The agenda, as a message and a DOCX: the case tracked by hand today is not the previous
+    # conference's — it is reported to this one as newly tracked.
     replies = await supervisor.presses("📄 議程")
-    assert "上次列管案件 1 件" in replies[0].text
+    assert "上次列管案件 0 件" in replies[0].text
+    assert "新列管 1 件" in replies[0].text
     data = await download(world, replies[-1])
     async with world.bot_services.db.read() as conn:
         expiring = (await conn.execute(select(message_expiries.c.message_id))).scalars().all()
     assert replies[-1].message_id in expiring  # like any message naming cases
     text = docx_text(data)
     assert code in text
-    assert "上次會議列管案件" in text
     assert "林○華" in text
     assert "A1234" not in all_xml(data)
-    headings = [
-        p.text
-        for p in docx.Document(io.BytesIO(data)).paragraphs
-        if p.style is not None and p.style.name == "Heading 1"
+    paragraphs = docx.Document(io.BytesIO(data)).paragraphs
+    headings = [p.text for p in paragraphs if p.style is not None and p.style.name == "Heading 1"]
+    assert headings == [
+        "一、前次會議列管案件執行情形報告",
+        "二、家庭服務中心報告幸扶守護、兒少高危機、行方不明兒少及共案個案處遇情形",
+        "三、個案報告（本次提報及新列管案件）",
+        "四、討論重點",
+        "五、後續列管處理及回報",
     ]
-    assert any("上次會議列管案件" in h for h in headings)
+    # Invited units with their answers so far; the organiser's own center runs it.
+    assert "中壢家庭服務中心（主辦）" in text
+    assert "桃園市政府警察局中壢分局（出席：王警員；代理：王警員（代理 李警員））" in text
+    assert "教育局中壢區學校代表（請假：蔡老師）" in text
+    assert replies[-1].document is not None
+    assert replies[-1].document["file_name"] == "議程_115-11-25_中壢區個案研討會議.docx"
 
     # The teacher's unit serves no case on it: the case is left out of their copy.
     await teacher.says("/meetings")
@@ -136,7 +160,7 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
         assert "會議已經開始或結束" in replies[-1].text
         await supervisor.says("/meetings")
         await supervisor.presses((await supervisor.last_bot_message()).labels[0])
-        replies = await supervisor.presses("📝 記錄會議紀錄")
+        replies = await begin_minutes(supervisor)
         assert code in replies[-1].text
         # A decision for a case that is not on the agenda (龜山's) is refused at the service;
         # the chat only ever offers agenda cases.
@@ -150,8 +174,10 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
         refused = await services.meetings.decide(organiser, meeting, elsewhere, decision="refer_on")
         assert refused == "meeting.not_on_agenda"
         replies = await supervisor.presses("除管")
-        assert f"已記錄 {code}：除管" in replies[0].text
-        replies = await supervisor.presses("✅ 完成紀錄並送出")
+        assert "除管的理由" in replies[-1].text
+        replies = await supervisor.presses("問題改善、處遇目標達成")
+        assert f"已記錄 {code}：除管（問題改善、處遇目標達成）" in replies[0].text
+        replies = await send_the_minutes(supervisor)
         assert "會議紀錄已完成並送給" in replies[0].text
         minutes = docx_text(await download(world, replies[-1]))
         assert "除管" in minutes
@@ -162,7 +188,7 @@ async def test_a_case_conference_is_planned_answered_and_its_minutes_drive_track
         assert code not in docx_text(teachers_copy)  # need to know, in the minutes too
         assert "教育局中壢區學校代表" in docx_text(teachers_copy)
         # Recording twice is refused; nothing changes.
-        replies = await supervisor.presses("✅ 完成紀錄並送出")
+        replies = await supervisor.presses("✅ 確認送出會議紀錄")
         assert "已經完成並送出" in replies[-1].text
 
     async with world.bot_services.db.read() as conn:
@@ -191,17 +217,21 @@ async def test_a_kept_case_owes_monthly_reports_from_the_conference(
         replies = await supervisor.says("/meetings")
         assert replies[-1].labels[0].startswith("📝 ")
         await supervisor.presses(replies[-1].labels[0])
-        replies = await supervisor.presses("📝 記錄會議紀錄")
-        # The new referral placed on this conference is on the agenda.
+        replies = await begin_minutes(supervisor)
+        # The new referral placed on this conference is on the agenda, not yet tracked.
         assert code in replies[-1].text
+        assert "（未列管）" in replies[-1].text
+        assert replies[-1].labels[:4] == ["列管", "不列管", "轉介其他單位", "需聯合服務計畫"]
         replies = await supervisor.presses("✅ 完成紀錄並送出")
         assert "還有案件沒有決議" in replies[-1].text
-        await supervisor.presses("持續列管")
+        await supervisor.presses("列管")
         replies = await supervisor.says("請衛生所協助案母戒癮，每月回報就醫情形。")
         assert "已加註說明" in replies[-1].text
         replies = await supervisor.presses("✅ 完成紀錄並送出")
+        assert "有 1 件從本次會議起開始列管" in replies[-1].text
+        replies = await supervisor.presses("✅ 確認送出會議紀錄")
         minutes = docx_text(await download(world, replies[-1]))
-        assert "持續列管" in minutes
+        assert "列管" in minutes
         assert "請衛生所協助案母戒癮" in minutes
     with time_machine.travel("2027-01-10 09:00 +0800", tick=True):
         listing = await world.bot_services.cases.obligations_at(
@@ -260,13 +290,13 @@ async def test_a_liaison_meeting_records_resolutions_for_the_next_agenda(world: 
     with time_machine.travel("2026-11-27 12:00 +0800", tick=True):
         await clerk.says("/meetings")
         await clerk.presses((await clerk.last_bot_message()).labels[0])
-        replies = await clerk.presses("📝 記錄會議紀錄")
+        replies = await begin_minutes(clerk)
         assert "事項／權責單位／期限" in replies[-1].text
         replies = await clerk.says("加強夜間巡邏")
         assert "格式" in replies[-1].text
         replies = await clerk.says("加強學區周邊夜間巡邏／中壢分局／115/12/31")
         assert "已記錄 1 項" in replies[-1].text
-        replies = await clerk.presses("✅ 完成紀錄並送出")
+        replies = await send_the_minutes(clerk)
         assert "會議紀錄已完成" in replies[0].text
         minutes = docx_text(await download(world, replies[-1]))
         assert "加強學區周邊夜間巡邏" in minutes

@@ -58,6 +58,7 @@ from storage.repositories import meetings as meeting_rows
 from storage.repositories import referrals as referral_rows
 from storage.schema import nudges
 from tests.e2e.conftest import accepted_case
+from tests.e2e.test_meetings import begin_minutes, send_the_minutes
 from tests.e2e.test_referral import S01, refer
 from tests.transcript import Person, Said, World, active_member
 
@@ -279,13 +280,14 @@ async def do_minutes(play: Play, step: Step) -> bool:
     if not held:
         return False
     await open_card(play, held[step.pick % len(held)])
-    replies = await play.supervisor.presses("📝 記錄會議紀錄")
+    replies = await begin_minutes(play.supervisor)
     for _ in range(20):
-        if "持續列管" not in replies[-1].labels:
+        kept = next((k for k in ("持續列管", "列管", "不列管") if k in replies[-1].labels), None)
+        if kept is None:
             break
-        replies = await play.supervisor.presses("持續列管")
+        replies = await play.supervisor.presses(kept)
     assert "都有決議" in replies[-1].text, replies[-1].text
-    replies = await play.supervisor.presses("✅ 完成紀錄並送出")
+    replies = await send_the_minutes(play.supervisor)
     assert any("會議紀錄已完成" in r.text for r in replies), [r.text for r in replies]
     return True
 

@@ -31,6 +31,7 @@ from bot.domain.roles import Role
 from bot.domain.working_days import TAIPEI, WorkingCalendar
 from bot.render import roc_month
 from storage.schema import meetings, nudges, referrals
+from tests.e2e.test_meetings import begin_minutes, send_the_minutes
 from tests.e2e.test_nudges import tick, track
 from tests.e2e.test_referral import District
 from tests.processes import json_lines
@@ -297,10 +298,10 @@ async def record_minutes(quarter: Quarter) -> None:
     replies = await supervisor.says("/meetings")
     assert replies[-1].labels[0].startswith("📝 ")  # minutes owed
     await supervisor.presses(replies[-1].labels[0])
-    replies = await supervisor.presses("📝 記錄會議紀錄")
+    replies = await begin_minutes(supervisor)
     assert code in replies[-1].text
-    await supervisor.presses("持續列管")
-    replies = await supervisor.presses("✅ 完成紀錄並送出")
+    await supervisor.presses("持續列管" if "持續列管" in replies[-1].labels else "列管")
+    replies = await send_the_minutes(supervisor)
     assert "會議紀錄已完成並送給" in replies[0].text
 
 

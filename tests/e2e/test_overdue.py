@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.domain.roles import Role
 from storage.schema import audit_log
 from tests.e2e.test_case_work import write_entry
-from tests.e2e.test_meetings import plan_conference
+from tests.e2e.test_meetings import begin_minutes, plan_conference, send_the_minutes
 from tests.e2e.test_referral import CODE, S01, District, refer
 from tests.transcript import Person, World, active_member
 
@@ -153,9 +153,9 @@ async def test_a_liaison_resolution_past_due_is_listed_by_meeting_not_by_its_wor
     with time_machine.travel("2026-11-27 12:00 +0800", tick=True):
         await clerk.says("/meetings")
         await clerk.presses((await clerk.last_bot_message()).labels[0])
-        await clerk.presses("📝 記錄會議紀錄")
+        await begin_minutes(clerk)
         await clerk.says("加強學區周邊夜間巡邏／中壢分局／115/12/31")
-        replies = await clerk.presses("✅ 完成紀錄並送出")
+        replies = await send_the_minutes(clerk)
         assert "會議紀錄已完成" in replies[0].text
     with time_machine.travel("2026-12-31 16:00 +0800", tick=True):
         assert await overdue(admin) == "全市目前沒有逾期待辦（115/12/31）。"

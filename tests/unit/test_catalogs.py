@@ -13,6 +13,7 @@ from bot.config import PROJECT_ROOT
 from bot.domain import meetings as meeting_rules
 from bot.domain.case_status import BUTTON_MOVES, MOVE_EVENTS, REASON_CODES, CaseStatus, EntryKind
 from bot.domain.dates import StepDateProblem
+from bot.domain.minutes import Attendance, Decision, ReleaseReason
 from bot.domain.nudges import NudgeKind
 from bot.domain.obligations import ObligationKind, WaiverReason
 from bot.domain.permissions import COMMANDS
@@ -137,12 +138,20 @@ def _expand(key: str) -> set[str]:
         "{step}": ["series", "district", "time", "place", "link", "chair"],
         "{moment.weekday()}": [str(n) for n in range(7)],
         "{value}": ["attend", "absent", "delegated"],
-        "{kind}": ["mycases", "tracked", "waiting", "center", "search"],
         "{view.value}": ["mycases", "tracked", "waiting", "center"],
         "{need.value}": [n.value for n in Need],
         "{category.value}": [c.value for c in Category],
-        "{decision_kind}": ["keep", "release", "joint_plan", "refer_on"],
-        "{decision.decision}": ["keep", "release", "joint_plan", "refer_on"],
+        "{label_key(kind, was_tracked=referral.tracked)}": [*Decision.ALL, "track"],
+        "{label_key(decision.decision, was_tracked=decision.was_tracked)}": [
+            *Decision.ALL,
+            "track",
+        ],
+        "{state}": list(Attendance.ALL),
+        "{r}": list(ReleaseReason.ALL),
+        "{decision.reason}": list(ReleaseReason.ALL),
+        "{follow_up}": list(Decision.FOLLOW_UP),
+        "{document}": ["agenda", "minutes"],
+        "{kind}": ["mycases", "tracked", "waiting", "center", "search"],
         "{resolution.state}": ["open", "done"],
         "{item.status or 'not_yet'}": ["submitted", "due", "overdue", "not_yet"],
         "{meeting.series_key}": ["case_conference", "district_liaison", "city_liaison"],

@@ -59,7 +59,7 @@ AGENDA = Agenda(
     meeting=MEETING,
     sections=[
         AgendaSection(
-            heading="一、上次會議列管案件",
+            heading="前次會議列管案件執行情形報告",
             cases=[
                 AgendaCase(
                     code="TY-115-00042",
@@ -78,15 +78,21 @@ AGENDA = Agenda(
             ],
             notes=["幸扶守護通報：本月 2 件"],
         ),
-        AgendaSection(heading="二、本次新提案件", cases=[], notes=[]),
+        AgendaSection(heading="家庭服務中心報告", cases=[], notes=[]),
+        AgendaSection(heading="幸扶守護個案", cases=[], notes=["共 0 件。"], level=2),
+        AgendaSection(heading="兒少高危機個案", cases=[], notes=[], level=2),
+        AgendaSection(heading="本次新提案件", cases=[], notes=[]),
+        AgendaSection(heading="討論重點", cases=[], notes=[], points=["處遇計畫的可行性"]),
     ],
     discussion_points=["跨網絡合作計畫之分工", "解除列管之評估指標"],
 )
 MINUTES = Minutes(
     meeting=MEETING,
+    invited=["桃園市政府警察局中壢分局", "桃園市政府衛生局", "中壢區公所", "中壢國小", "中壢分局"],
     present=["桃園市政府警察局中壢分局", "桃園市政府衛生局"],
     absent=["中壢區公所"],
-    delegated=["中壢國小 張○芬（代理）"],
+    delegated=["中壢國小 張○芬（代理 李○華）"],
+    excused=["中壢分局"],
     decisions=[
         Decision(
             code="TY-115-00042",
@@ -125,7 +131,7 @@ def style_name(paragraph: Paragraph) -> str:
 
 
 def headings(document: Document) -> list[str]:
-    return [p.text for p in document.paragraphs if style_name(p).startswith("Heading")]
+    return [p.text for p in document.paragraphs if style_name(p) == "Heading 1"]
 
 
 def texts(table: Table) -> list[list[str]]:
@@ -196,17 +202,31 @@ def test_agenda_title_and_meeting_lines() -> None:
     assert "地點：中壢家庭服務中心 3樓會議室" in text
     assert "視訊連結：https://meet.example.org/abc-defg-hij" in text
     assert "主席：中壢家庭服務中心 林督導" in text
-    assert "出席單位：桃園市政府警察局中壢分局、桃園市政府衛生局、中壢區公所" in text
+    assert "邀請單位：桃園市政府警察局中壢分局、桃園市政府衛生局、中壢區公所" in text
 
 
-def test_agenda_sections_are_headings_and_discussion_continues_the_numbering() -> None:
+def test_agenda_sections_are_numbered_headings_and_discussion_continues_the_numbering() -> None:
     document = open_docx(agenda_docx(AGENDA))
-    assert headings(document) == ["一、上次會議列管案件", "二、本次新提案件", "三、討論事項"]
-    assert {style_name(p) for p in document.paragraphs if p.text.startswith(("一、", "三、"))} == {
-        "Heading 1"
-    }
+    assert headings(document) == [
+        "一、前次會議列管案件執行情形報告",
+        "二、家庭服務中心報告",
+        "三、本次新提案件",
+        "四、討論重點",
+        "五、討論事項",
+    ]
+    assert [p.text for p in document.paragraphs if style_name(p) == "Heading 2"] == [
+        "（一）幸扶守護個案",
+        "（二）兒少高危機個案",
+    ]
     points = [p.text for p in document.paragraphs if style_name(p) == "List Number"]
-    assert points == ["跨網絡合作計畫之分工", "解除列管之評估指標"]
+    assert points == ["處遇計畫的可行性", "跨網絡合作計畫之分工", "解除列管之評估指標"]
+
+
+def test_a_heading_with_subsections_is_not_called_empty() -> None:
+    paragraphs = [p.text for p in open_docx(agenda_docx(AGENDA)).paragraphs]
+    assert paragraphs[paragraphs.index("二、家庭服務中心報告") + 1] == "（一）幸扶守護個案"
+    # An empty subsection says so.
+    assert paragraphs[paragraphs.index("（二）兒少高危機個案") + 1] == "（無）"
 
 
 def test_agenda_case_table() -> None:
@@ -226,7 +246,7 @@ def test_agenda_case_table() -> None:
 def test_agenda_empty_section_says_none() -> None:
     document = open_docx(agenda_docx(AGENDA))
     paragraphs = [p.text for p in document.paragraphs]
-    after_empty = paragraphs[paragraphs.index("二、本次新提案件") + 1]
+    after_empty = paragraphs[paragraphs.index("三、本次新提案件") + 1]
     assert after_empty == "（無）"
     assert "幸扶守護通報：本月 2 件" in paragraphs
 
@@ -238,9 +258,9 @@ def test_agenda_without_numbered_sections_or_points() -> None:
         discussion_points=[],
     )
     document = open_docx(agenda_docx(agenda))
-    assert headings(document) == ["列管案件", "討論事項"]
+    assert headings(document) == ["一、列管案件"]
     paragraphs = [p.text for p in document.paragraphs]
-    assert paragraphs.count("（無）") == 2  # the note, and the empty discussion
+    assert paragraphs.count("（無）") == 1  # the note; no discussion points, no heading for them
     assert not document.tables
 
 
@@ -283,7 +303,7 @@ def test_identifier_in_the_title_stays_out_of_the_properties() -> None:
     document = open_docx(data)
     assert document.core_properties.title == f"會議 {REDACTED}議程"
     assert "視訊連結" not in body_text(document)
-    assert "出席單位：（無）" in body_text(document)
+    assert "邀請單位：（無）" in body_text(document)
 
 
 def test_fonts_page_and_properties() -> None:
@@ -322,8 +342,10 @@ def test_minutes_structure() -> None:
     assert headings(document) == ["一、出席情形", "二、個案討論及決議", "三、決議事項"]
     text = body_text(document)
     assert "時間：115年3月18日（星期三）下午2時00分" in text
+    assert "邀請單位：桃園市政府警察局中壢分局、桃園市政府衛生局、中壢區公所、中壢國小" in text
     assert "出席：桃園市政府警察局中壢分局、桃園市政府衛生局" in text
-    assert "代理出席：中壢國小 張○芬（代理）" in text
+    assert "代理出席：中壢國小 張○芬（代理 李○華）" in text
+    assert "請假：中壢分局" in text
     assert "缺席：中壢區公所" in text
     assert [p.text for p in document.paragraphs][-2:] == [
         "紀錄：中壢家庭服務中心 陳社工",
@@ -348,9 +370,11 @@ def test_minutes_tables() -> None:
 def test_minutes_with_nothing_decided() -> None:
     minutes = Minutes(
         meeting=MEETING,
+        invited=[],
         present=[],
         absent=[],
         delegated=[],
+        excused=[],
         decisions=[],
         resolutions=[],
         recorded_by="陳社工",
