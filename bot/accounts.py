@@ -22,7 +22,7 @@ from bot.domain.text import looks_like_invite_code
 from bot.keys import Keyring
 from storage import Database
 from storage.records import InviteRecord, StaffRecord
-from storage.repositories import audit, invites, staff
+from storage.repositories import audit, copies, invites, staff
 
 T = TypeVar("T")
 
@@ -442,6 +442,18 @@ class Accounts:
         async with self.db.write() as conn:
             await staff.set_fields(conn, member.id, now=utcnow(), locale=locale)
             return self._staff(await _must(staff.by_id(conn, member.id)))
+
+    async def remember_copy(self, subject: str, chat_id: int, message_id: int) -> None:
+        """One copy of a notice sent to several people (an application to its approvers)."""
+        async with self.db.write() as conn:
+            await copies.add(conn, subject, chat_id, message_id, now=utcnow())
+
+    async def take_copies(self, subject: str) -> list[tuple[int, int]]:
+        """The copies of a notice, forgotten as they are handed out (they are edited once)."""
+        async with self.db.write() as conn:
+            found = await copies.of(conn, subject)
+            await copies.forget(conn, subject)
+        return found
 
     async def record(
         self,

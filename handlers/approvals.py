@@ -54,9 +54,17 @@ async def ask_approvers(context: Context, applicant: Staff) -> None:
             ]
         )
         try:
-            await context.bot.send_message(approver.telegram_user_id, text, reply_markup=buttons)
+            sent = await context.bot.send_message(
+                approver.telegram_user_id, text, reply_markup=buttons
+            )
         except TelegramError as error:
             log.warning("approval request to staff %s not delivered: %s", approver.id, error)
+            continue
+        await services.accounts.remember_copy(_subject(applicant.id), sent.chat_id, sent.message_id)
+
+
+def _subject(applicant_id: int) -> str:
+    return f"application:{applicant_id}"
 
 
 @requires(Action.APPROVE_STAFF)
@@ -101,7 +109,37 @@ async def decide(update: Update, context: Context, approver: Staff) -> None:
         except TelegramError as error:
             log.info("approval message not updated: %s", error)
     if outcome is DecisionOutcome.DONE:
+        pressed = (query.message.chat.id, query.message.message_id) if query.message else None
+        await _settle_other_copies(context, applicant, decider, key, pressed=pressed)
         await tell_applicant(context, applicant)
+
+
+async def _settle_other_copies(
+    context: Context,
+    applicant: Staff,
+    decider: Staff,
+    key: str,
+    *,
+    pressed: tuple[int, int] | None,
+) -> None:
+    """Every other approver's copy loses its buttons and says who decided it."""
+    services = services_of(context)
+    for chat_id, message_id in await services.accounts.take_copies(_subject(applicant.id)):
+        if (chat_id, message_id) == pressed:
+            continue
+        reader = await services.accounts.by_telegram_id(chat_id)
+        text = services.text(
+            reader or decider,
+            key,
+            name=applicant.display_name,
+            unit=applicant.unit_name,
+            approver=decider.display_name,
+        )
+        try:
+            await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+        except TelegramError as error:
+            # The copy that was pressed is already edited; an old one may be gone.
+            log.info("approval copy not updated: %s", error)
 
 
 async def tell_applicant(context: Context, applicant: Staff) -> None:

@@ -211,6 +211,19 @@ message_expiries = Table(
 )
 Index("ix_message_expiries_delete_at", message_expiries.c.delete_at)
 
+# The copies of one notice sent to several people (an application to every approver), so that
+# when one of them acts the others' copies can say so (migration 0010).
+message_copies = Table(
+    "message_copies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(64), nullable=False),  # "application:42"
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+)
+Index("ix_message_copies_subject", message_copies.c.subject)
+
 # --- cases: entries, tracking, co-serving units, obligations (migration 0003) -------------------
 
 case_entries = Table(

@@ -93,11 +93,17 @@ async def test_a_district_team_joins_one_by_one(world: World) -> None:
     replies = await wang.presses("桃園市政府警察局中壢分局")
     assert "已送出申請" in replies[-1].text
 
-    # The supervisor approves in her own chat; the administrator's copy is then already decided.
+    # The supervisor approves in her own chat; the administrator's copy loses its buttons and
+    # says who decided.
+    copy = await chen.last_bot_message()
+    assert "王小明" in copy.text
+    assert copy.labels == ["✅ 核准", "❌ 拒絕"]
     await lin.presses("✅ 核准")
     assert "已核准啟用" in (await wang.last_bot_message()).text
-    await chen.presses("✅ 核准")
-    assert chen.alerts[-1] == "這份申請已經處理過了。"
+    copy = next(m for m in await chen.bot_messages() if m.message_id == copy.message_id)
+    assert copy.edited
+    assert not copy.buttons
+    assert "由 林美華 督導 核准" in copy.text
 
     # The worker's own account, and the commands his role may use.
     replies = await wang.says("/whoami")
