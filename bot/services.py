@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.accounts import Accounts, Staff
@@ -33,6 +34,10 @@ class Services:
         """A catalog message in the language of `who` (a member of staff, or a locale)."""
         locale = who if isinstance(who, str) else who.locale
         return self.texts.render(locale, key, **context)
+
+    def joined(self, who: Staff | str, items: Iterable[str]) -> str:
+        """Items as a list in the reader's language: 「甲、乙」, "A, B"."""
+        return self.text(who, "common.list_separator").join(items)
 
     def role_name(self, who: Staff | str, role: str) -> str:
         return self.text(who, f"role.{role}")

@@ -133,8 +133,8 @@ async def tell_redacted(
     """Say which kinds of identifier were taken out of what the person (a member of staff, or
     someone not yet one, by locale) typed."""
     services = services_of(context)
-    kinds = "、".join(
-        services.text(who, f"redaction.{removed_kind.value}") for removed_kind in removed
+    kinds = services.joined(
+        who, (services.text(who, f"redaction.{removed_kind.value}") for removed_kind in removed)
     )
     await reply(update, services.text(who, key, kinds=kinds))
 

@@ -26,7 +26,9 @@ TIMELINE_TEXT = 80  # characters of a note shown on a timeline line
 
 
 def names(services: Services, reader: Staff, prefix: str, keys: tuple[str, ...]) -> str:
-    return "、".join(services.text(reader, f"{prefix}.{key}") for key in keys) or "—"
+    return (
+        services.joined(reader, (services.text(reader, f"{prefix}.{key}") for key in keys)) or "—"
+    )
 
 
 async def card_text(services: Services, reader: Staff, referral: ReferralRecord) -> str:
@@ -58,7 +60,7 @@ async def card_text(services: Services, reader: Staff, referral: ReferralRecord)
         categories=names(services, reader, "category", referral.categories),
         needs=names(services, reader, "need", referral.needs),
         flags=names(services, reader, "priority", referral.priority_flags),
-        units="、".join(referral.serving_units) or "—",
+        units=services.joined(reader, referral.serving_units) or "—",
         center=center.name if center else referral.center_id,
         manager=manager.display_name if manager else None,
         narrative=narrative,
@@ -93,7 +95,9 @@ def safety_text(
             return services.text(reader, "safety_answer.recognised")
         if answer is None:
             return "—"
-    return "、".join(services.text(reader, f"safety_answer.{part}") for part in answer.split(","))
+    return services.joined(
+        reader, (services.text(reader, f"safety_answer.{part}") for part in answer.split(","))
+    )
 
 
 def report_text(services: Services, reader: Staff, channel: str | None) -> str | None:

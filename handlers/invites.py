@@ -144,7 +144,9 @@ def invite_text(
     unit_label = (
         unit.name
         if unit
-        else services.text(member, "invite.worker_open_unit", districts="、".join(districts))
+        else services.text(
+            member, "invite.worker_open_unit", districts=services.joined(member, districts)
+        )
     )
     link = None if services.settings.sandbox else deep_link(context.bot.username, issued.code)
     return services.text(

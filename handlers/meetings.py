@@ -171,7 +171,7 @@ async def show_summary(
             place=plan.place,
             link=plan.video_link,
             chair=plan.chair,
-            units="、".join(_unit_names(services, plan.unit_ids)),
+            units=services.joined(member, _unit_names(services, plan.unit_ids)),
             outside=outside,
             unusual=rules.unusual_hour(plan.starts_at),
         ),

@@ -179,7 +179,7 @@ async def ask(update: Update, context: Context, member: Staff, opened: OpenDraft
         await reply_expiring(
             update,
             context,
-            text("referral.ask_units", units="、".join(draft.serving_units)),
+            text("referral.ask_units", units=services.joined(member, draft.serving_units)),
             keyboard(
                 [
                     [(text("referral.confirm"), data(opened, "ok", "units"))],
@@ -451,7 +451,9 @@ def understood(services: Services, member: Staff, draft: Draft, *, first: bool) 
         village=draft.village,
         alias=draft.alias,
         household=household,
-        needs="、".join(services.text(member, f"need.{n.value}") for n in draft.needs),
+        needs=services.joined(
+            member, (services.text(member, f"need.{n.value}") for n in draft.needs)
+        ),
         categories="、".join(
             services.text(member, f"category.{c.value}") for c in draft.supported_categories()
         ),
